@@ -1,0 +1,58 @@
+/**
+ * Measures training speed of the GPT on a tfjs backend: ms per step and tokens per second.
+ *
+ * Usage: deno run -A scripts/train_speed.ts [--backend wasm|cpu|tensorflow] [--steps 20]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type BackendName, createTrainer, type ModelConfig } from "../src/train/mod.ts";
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "wasm" },
+    steps: { type: "string", default: "20" },
+    warmup: { type: "string", default: "3" },
+  },
+});
+const backend = values.backend as BackendName;
+const steps = Number(values.steps);
+const warmup = Number(values.warmup);
+
+const configs: { label: string; model: ModelConfig; batchSize: number }[] = [
+  {
+    label: "L2 C128 H4 T64 B16",
+    model: { vocabSize: 256, layers: 2, width: 128, heads: 4, contextLength: 64 },
+    batchSize: 16,
+  },
+  {
+    label: "L3 C128 H4 T64 B16",
+    model: { vocabSize: 256, layers: 3, width: 128, heads: 4, contextLength: 64 },
+    batchSize: 16,
+  },
+];
+
+for (const { label, model, batchSize } of configs) {
+  const trainer = await createTrainer({
+    model,
+    data: { corpus: "moby-dick" },
+    batchSize,
+    seed: 1,
+    optimizer: {},
+    backend,
+  });
+  // Warm-up steps pay for kernel setup and JIT; they are not timed.
+  for (let s = 0; s < warmup; s++) await trainer.step(s, 1e-3);
+  const start = performance.now();
+  let loss = NaN;
+  for (let s = warmup; s < warmup + steps; s++) loss = await trainer.step(s, 1e-3);
+  const msPerStep = (performance.now() - start) / steps;
+  const tokensPerSecond = (trainer.tokensPerStep / msPerStep) * 1000;
+  console.log(
+    `${trainer.backend.name} ${label}: ${trainer.parameterCount} params, ` +
+      `${msPerStep.toFixed(1)} ms/step, ${tokensPerSecond.toFixed(0)} tokens/s ` +
+      `(${trainer.tokensPerStep} tokens/step, last loss ${loss.toFixed(3)})`,
+  );
+  trainer.dispose();
+}

@@ -1,0 +1,80 @@
+/**
+ * The plain data a controller decision carries: what to do next, and the evidence for it.
+ *
+ * @module
+ */
+
+/** What a trainer must do before its next step. */
+export type Action =
+  | { kind: "continue" }
+  | { kind: "snapshot"; snapshotId: string }
+  | { kind: "restore"; snapshotId: string };
+
+/**
+ * The rule that fired for a window.
+ *
+ * - `disabled`: AdaLRS is off; the LR is the base schedule's.
+ * - `observe`: nothing to change (first window, descent not slowing, or just after a trial).
+ * - `outside-search`: the window ended outside the search phase; the multiplier is frozen.
+ * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
+ * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
+ * - `upscale-trial`: snapshot, then multiply the LR by α'.
+ * - `trial-accept`: the trial descended faster beyond the error bars; keep the higher LR.
+ * - `trial-restore`: the trial descended slower beyond the error bars; restore and downscale.
+ * - `trial-revert`: no clear difference; go back to the old LR and keep the progress.
+ * - `rising`: the loss rose significantly once; one more such window downscales.
+ * - `rise-downscale`: the loss rose over two windows in a row; divide the LR by β'.
+ * - `non-finite-restore`: a NaN or infinite loss during a trial; restore and downscale.
+ * - `non-finite-downscale`: a NaN or infinite loss; divide the LR by β'.
+ */
+export type Rule =
+  | "disabled"
+  | "observe"
+  | "outside-search"
+  | "max-guard"
+  | "reference-window"
+  | "upscale-trial"
+  | "trial-accept"
+  | "trial-restore"
+  | "trial-revert"
+  | "rising"
+  | "rise-downscale"
+  | "non-finite-restore"
+  | "non-finite-downscale";
+
+/** The statistics of one window of k losses. */
+export interface WindowStats {
+  /** First and last compute step of the window. */
+  fromStep: number;
+  toStep: number;
+  /** Descent velocity (-slope), in loss per step. */
+  v: number;
+  /** Its error: z standard errors of the slope. */
+  e: number;
+  /** Mean loss of the window. */
+  mean: number;
+}
+
+/** One LR decision with its evidence. Identical on every replay of the same losses. */
+export interface Decision {
+  /** 0-based position among the run's decisions. */
+  index: number;
+  rule: Rule;
+  /** The window just completed; `stats` is null when it held a non-finite loss. */
+  window: { fromStep: number; toStep: number; stats: WindowStats | null };
+  /** The window before it at the same LR, when the rule compared against one. */
+  previous: WindowStats | null;
+  /** The reference a trial was judged against (trial rules only). */
+  reference: WindowStats | null;
+  /** Number of adjustments before this decision, and the factors that were in force. */
+  n: number;
+  alpha: number;
+  beta: number;
+  /** AdaLRS multiplier before and after. */
+  mBefore: number;
+  mAfter: number;
+  /** The step the trainer runs next, and its learning rate. */
+  nextStep: number;
+  lr: number;
+  action: Action;
+}

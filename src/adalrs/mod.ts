@@ -1,0 +1,11 @@
+/**
+ * The AdaLRS controller: a pure, deterministic reducer from losses to learning-rate decisions.
+ *
+ * @module
+ */
+
+export * from "./config.ts";
+export * from "./controller.ts";
+export * from "./decision.ts";
+export * from "./loss_value.ts";
+export * from "./velocity.ts";

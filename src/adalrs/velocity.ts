@@ -1,0 +1,52 @@
+/**
+ * Loss descent velocity: the negated OLS slope of loss against step, with its standard error.
+ *
+ * @module
+ */
+
+/** Velocity of one window: how fast the loss falls, and how sure we are of it. */
+export interface Velocity {
+  /** -slope of the least-squares line through (step, loss), in loss per step. */
+  v: number;
+  /** Standard error of that slope (residual variance over Σ(t - t̄)²), before any z factor. */
+  se: number;
+  /** Mean loss of the window. */
+  mean: number;
+}
+
+/**
+ * Fits a line through `losses` at consecutive steps and returns its descent velocity.
+ *
+ * Sums run in index order so the result is bit-for-bit the same on every replay.
+ *
+ * @param losses at least three finite losses at consecutive steps
+ * @returns the velocity, its standard error and the window's mean loss
+ *
+ * @example
+ * ```ts
+ * import { velocity } from "./velocity.ts";
+ * const { v, se } = velocity([3, 2, 1]);
+ * if (v !== 1 || se !== 0) throw new Error("a straight line falls at 1 per step, exactly");
+ * ```
+ */
+export function velocity(losses: readonly number[]): Velocity {
+  const k = losses.length;
+  if (k < 3) throw new RangeError(`Velocity needs at least 3 losses, got ${k}`);
+  const tMean = (k - 1) / 2;
+  let lossSum = 0;
+  for (const loss of losses) lossSum += loss;
+  const mean = lossSum / k;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < k; i++) {
+    sxx += (i - tMean) * (i - tMean);
+    sxy += (i - tMean) * (losses[i] - mean);
+  }
+  const slope = sxy / sxx;
+  let residuals = 0;
+  for (let i = 0; i < k; i++) {
+    const r = losses[i] - (mean + slope * (i - tMean));
+    residuals += r * r;
+  }
+  return { v: -slope, se: Math.sqrt(residuals / (k - 2) / sxx), mean };
+}

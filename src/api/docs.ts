@@ -1,0 +1,52 @@
+/**
+ * Human-readable API docs at `/docs`, rendered on the server from the OpenAPI document: no
+ * script, no CDN.
+ *
+ * @module
+ */
+
+import { openApiDocument, ROUTES } from "./openapi.ts";
+
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
+
+/** The `/docs` page. */
+export function docsPage(): string {
+  const doc = openApiDocument() as {
+    paths: Record<string, Record<string, Record<string, unknown>>>;
+  };
+  const sections = ROUTES.map((route) => {
+    const op = doc.paths[route.path][route.method];
+    const body = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)
+      ?.content["application/json"].schema;
+    const responses = Object.entries(route.responses)
+      .map(([code, text]) => `<li><code>${code}</code> ${escape(text)}</li>`).join("");
+    return `<section id="${route.method}-${escape(route.path)}">
+<h2><code>${route.method.toUpperCase()} ${escape(route.path)}</code></h2>
+<p><strong>${escape(route.summary)}.</strong> ${escape(route.description)}</p>
+${
+      body
+        ? `<details><summary>Request body schema</summary><pre>${
+          escape(JSON.stringify(body, null, 2))
+        }</pre></details>`
+        : ""
+    }
+<ul>${responses}</ul></section>`;
+  }).join("\n");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>adalrs API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
+pre{background:#f4f4f4;padding:.75rem;overflow:auto;max-height:30rem}h2{font-size:1.05rem;margin-top:2rem}</style>
+</head><body><main><h1>adalrs API (v1)</h1>
+<p>Machine-readable contract: <a href="/openapi.json">/openapi.json</a>. Errors are
+<code>{ "error": { "status", "message", "issues"? } }</code>. When the service runs with
+<code>ADALRS_TOKEN</code>, every write needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>
+<nav><ul>${
+    ROUTES.map((r) =>
+      `<li><a href="#${r.method}-${escape(r.path)}">${r.method.toUpperCase()} ${
+        escape(r.path)
+      }</a></li>`
+    ).join("")
+  }</ul></nav>
+${sections}</main></body></html>`;
+}

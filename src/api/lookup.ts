@@ -1,0 +1,24 @@
+/**
+ * Small lookups shared by the routes: a run that must exist, a query string that must parse.
+ *
+ * @module
+ */
+
+import type { Context } from "hono";
+import type { z } from "zod";
+import type { EventStore, RunView } from "../events/mod.ts";
+import { ApiError, validationError } from "./errors.ts";
+
+/** The run's view, or a 404 naming the id. */
+export async function mustGetRun(store: EventStore, id: string): Promise<RunView> {
+  const view = await store.get(id);
+  if (view === null) throw new ApiError(404, `Run ${id} does not exist`);
+  return view;
+}
+
+/** The query string validated by `schema`, or a 400 listing every problem. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw validationError("query", parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,35 @@
+/**
+ * The external-trainer protocol: post consecutive losses, get the LR and action for the next step.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { decodeLoss, encodeLoss } from "../adalrs/mod.ts";
+import { type EventStore, recordRunLosses } from "../events/mod.ts";
+import { readBody } from "./body.ts";
+import { ApiError } from "./errors.ts";
+import { LossesRequestSchema } from "./schemas.ts";
+
+/** `POST /v1/runs/{id}/losses`. */
+export function lossRoutes(store: EventStore): Hono {
+  const app = new Hono();
+  app.post("/:id/losses", async (c) => {
+    const body = await readBody(c, LossesRequestSchema, "losses");
+    const idempotencyKey = body.idempotencyKey ?? c.req.header("idempotency-key");
+    // null is what JSON.stringify makes of NaN; keep it as a failed loss, never as zero.
+    const losses = body.losses.map((x) => encodeLoss(x === null ? NaN : decodeLoss(x)));
+    const recorded = await recordRunLosses(
+      store,
+      c.req.param("id"),
+      { fromStep: body.fromStep, losses, ...(idempotencyKey ? { idempotencyKey } : {}) },
+      { mode: "external" },
+    );
+    if (!recorded.ok) {
+      const { status, message, expectedStep } = recorded.error;
+      throw new ApiError(status, message, expectedStep === undefined ? {} : { expectedStep });
+    }
+    return c.json(recorded.response);
+  });
+  return app;
+}

@@ -1,0 +1,8 @@
+/**
+ * The HTTP API.
+ *
+ * @module
+ */
+
+export { type AppOptions, createApp } from "./app.ts";
+export { openApiDocument } from "./openapi.ts";

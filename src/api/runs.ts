@@ -1,0 +1,44 @@
+/**
+ * Runs: create, list, show, cancel.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { type EventStore, isTerminal, newEvent, RunDefinitionSchema } from "../events/mod.ts";
+import { readBody } from "./body.ts";
+import { ApiError } from "./errors.ts";
+import { CancelRequestSchema, ListQuerySchema } from "./schemas.ts";
+import { mustGetRun, readQuery } from "./lookup.ts";
+
+/** Routes under `/v1/runs` that manage runs as a whole. */
+export function runRoutes(store: EventStore): Hono {
+  const app = new Hono();
+
+  app.post("/", async (c) => {
+    const definition = await readBody(c, RunDefinitionSchema, "run definition");
+    const view = await store.create(definition);
+    return c.json(view, 201, { Location: `/v1/runs/${view.id}` });
+  });
+
+  app.get("/", async (c) => {
+    const { limit } = readQuery(c, ListQuerySchema);
+    return c.json({ runs: await store.list({ limit }) });
+  });
+
+  app.get("/:id", async (c) => c.json(await mustGetRun(store, c.req.param("id"))));
+
+  app.post("/:id/cancel", async (c) => {
+    const { reason } = await readBody(c, CancelRequestSchema, "cancel request", true);
+    const id = c.req.param("id");
+    for (;;) {
+      const view = await mustGetRun(store, id);
+      if (isTerminal(view.status)) throw new ApiError(409, `Run ${id} is already ${view.status}`);
+      const event = newEvent("RunCancelled", { step: view.controller.nextStep, reason });
+      const appended = await store.append(id, [event], { expectedSeq: view.seq });
+      if (appended.ok) return c.json(appended.view);
+    }
+  });
+
+  return app;
+}

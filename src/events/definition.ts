@@ -1,0 +1,132 @@
+/**
+ * The run definition: what a user posts to `POST /v1/runs`. Validated at the edge with zod;
+ * every field has a default, and the resolved definition is stored in `RunCreated`.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { ADALRS_DEFAULTS } from "../adalrs/mod.ts";
+import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
+import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
+
+const positiveInt = (max: number) => z.number().int().positive().max(max);
+const fraction = z.number().min(0).max(1);
+
+/** A GPT-style decoder trained on text with TensorFlow.js. */
+const GptModel = z.strictObject({
+  kind: z.literal("gpt"),
+  /** Byte-level tokenizer: 256 symbols. */
+  vocabSize: positiveInt(65_536).default(256),
+  layers: positiveInt(64).default(2),
+  width: positiveInt(4096).default(128),
+  heads: positiveInt(64).default(4),
+}).refine((m) => m.width % m.heads === 0, {
+  message: "width must be divisible by heads",
+  path: ["heads"],
+});
+
+/** A loss landscape with a known best LR, for trying the pipeline in milliseconds. */
+const SyntheticModel = z.strictObject({
+  kind: z.literal("synthetic"),
+  optimumLr: z.number().positive().default(SYNTHETIC_DEFAULTS.optimumLr),
+  initialLoss: z.number().default(SYNTHETIC_DEFAULTS.initialLoss),
+  floorLoss: z.number().default(SYNTHETIC_DEFAULTS.floorLoss),
+  rate: z.number().positive().max(1).default(SYNTHETIC_DEFAULTS.rate),
+  width: z.number().positive().default(SYNTHETIC_DEFAULTS.width),
+  noise: z.number().min(0).default(SYNTHETIC_DEFAULTS.noise),
+  /** Milliseconds each synthetic step takes, to make a run watchable. */
+  stepDelayMs: z.number().int().min(0).max(60_000).default(0),
+});
+
+/** Which model a managed run trains. */
+export const ModelSchema = z.discriminatedUnion("kind", [GptModel, SyntheticModel]);
+
+/** The text a GPT run trains on; both corpora ship in npm packages. */
+export const DataSchema = z.strictObject({
+  corpus: z.enum(["moby-dick", "sotu"]).default("moby-dick"),
+  validationFraction: z.number().gt(0).lt(0.5).default(0.1),
+});
+
+/** Steps, batch and bookkeeping cadence. */
+export const TrainingSchema = z.strictObject({
+  steps: positiveInt(10_000_000),
+  batchSize: positiveInt(4096).default(16),
+  sequenceLength: positiveInt(8192).default(64),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Validation loss every N steps (0: only at the end). */
+  evalEvery: z.number().int().min(0).default(100),
+  evalBatches: positiveInt(1000).default(4),
+  /** Checkpoint to disk every N steps (0: never), at the next window boundary outside a trial. */
+  checkpointEvery: z.number().int().min(0).default(200),
+});
+
+/** AdamW with decoupled weight decay. */
+export const OptimizerSchema = z.strictObject({
+  lr: z.number().positive().max(100),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.95),
+  eps: z.number().positive().default(1e-8),
+  weightDecay: z.number().min(0).default(0.1),
+  /** Global gradient-norm clip (0: off). */
+  gradClip: z.number().min(0).default(1),
+});
+
+/** The base LR schedule. */
+export const ScheduleSchema = z.strictObject({
+  kind: z.enum(["constant", "cosine", "wsd"]).default(SCHEDULE_DEFAULTS.kind),
+  warmupSteps: z.number().int().min(0).default(SCHEDULE_DEFAULTS.warmupSteps),
+  minRatio: fraction.default(SCHEDULE_DEFAULTS.minRatio),
+  decayFraction: fraction.default(SCHEDULE_DEFAULTS.decayFraction),
+});
+
+/** The AdaLRS controller's fields, without the cross-field check (what-if overrides use it). */
+export const AdalrsBaseSchema = z.strictObject({
+  enabled: z.boolean().default(ADALRS_DEFAULTS.enabled),
+  window: z.number().int().min(4).max(1024).default(ADALRS_DEFAULTS.window),
+  alpha: z.number().min(1).max(100).default(ADALRS_DEFAULTS.alpha),
+  beta: z.number().min(1).max(100).default(ADALRS_DEFAULTS.beta),
+  lambda: z.number().gt(0).max(1).default(ADALRS_DEFAULTS.lambda),
+  z: z.number().min(0).max(100).default(ADALRS_DEFAULTS.z),
+  searchStart: fraction.default(ADALRS_DEFAULTS.searchStart),
+  searchEnd: fraction.default(ADALRS_DEFAULTS.searchEnd),
+  reference: z.enum(["trigger", "pair", "fresh"]).default(ADALRS_DEFAULTS.reference),
+});
+
+/** The AdaLRS controller's settings (see docs/controller.md). */
+export const AdalrsSchema = AdalrsBaseSchema.refine((a) => a.searchStart <= a.searchEnd, {
+  message: "searchStart must not be after searchEnd",
+  path: ["searchEnd"],
+});
+
+/** A run definition as posted; `RunDefinition` is its resolved form with every default filled. */
+export const RunDefinitionSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).default("run"),
+  mode: z.enum(["managed", "external"]).default("managed"),
+  model: ModelSchema.optional(),
+  data: DataSchema.optional(),
+  training: TrainingSchema,
+  optimizer: OptimizerSchema,
+  schedule: ScheduleSchema.default(SCHEDULE_DEFAULTS),
+  adalrs: AdalrsSchema.default(ADALRS_DEFAULTS),
+}).superRefine((d, ctx) => {
+  if (d.mode === "managed" && !d.model) {
+    ctx.addIssue({ code: "custom", path: ["model"], message: "a managed run needs a model" });
+  }
+  if (d.schedule.warmupSteps >= d.training.steps) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["schedule", "warmupSteps"],
+      message: `warmupSteps must be below training.steps (${d.training.steps})`,
+    });
+  }
+}).transform((d) => ({
+  ...d,
+  data: d.model?.kind === "gpt" ? d.data ?? DataSchema.parse({}) : d.data,
+}));
+
+/** A run definition with every default resolved. */
+export type RunDefinition = z.output<typeof RunDefinitionSchema>;
+
+/** The model part of a run definition. */
+export type ModelDefinition = z.output<typeof ModelSchema>;

@@ -1,0 +1,176 @@
+/**
+ * Recording losses: the command shell around the AdaLRS reducer. Reads the run's head, checks
+ * the losses continue the stream, lets the reducer decide, and appends the losses and the
+ * decision in one atomic commit. Used by the external-trainer endpoint and by our workers.
+ *
+ * @module
+ */
+
+import {
+  type Action,
+  type Decision,
+  type LossValue,
+  recordLosses as reduceLosses,
+  windowEnd,
+} from "../adalrs/mod.ts";
+import { baseLr } from "../schedule/mod.ts";
+import type { RunView } from "./run_view.ts";
+import type { EventStore } from "./store.ts";
+import { isTerminal, type NewEvent, newEvent } from "./types.ts";
+
+/** What a trainer needs after posting losses: the LR and action for its next step. */
+export interface LossesResponse {
+  runId: string;
+  status: RunView["status"];
+  /** The step the trainer runs next. */
+  nextStep: number;
+  /** Learning rate for `nextStep`, and the AdaLRS multiplier behind it. */
+  lr: number;
+  multiplier: number;
+  /** What to do before `nextStep`: continue, snapshot, or restore a snapshot. */
+  action: Action;
+  /** The decision made, if these losses completed a window. */
+  decision: Decision | null;
+  /** Last step of the current window: the next decision comes after it. */
+  windowEndsAt: number;
+  /** LRs for each step from `nextStep` to `windowEndsAt`, for trainers that post per window. */
+  lrs: number[];
+}
+
+/** Why losses were refused; `status` is the HTTP status that fits. */
+export interface RecordError {
+  status: 404 | 409;
+  message: string;
+  expectedStep?: number;
+}
+
+/** A batch of consecutive losses from a trainer. */
+export interface LossBatch {
+  fromStep: number;
+  losses: LossValue[];
+  idempotencyKey?: string;
+}
+
+/**
+ * Records losses for a run and returns the controller's answer.
+ *
+ * @param store the event store
+ * @param runId the run
+ * @param batch consecutive losses starting at the run's next step
+ * @param opts `mode`: which kind of run may post (workers post to managed runs); `expectedSeq`:
+ *   a writer that owns the stream passes the seq it last wrote, so that any other writer's
+ *   append (a cancel, a lease takeover) makes this one fail instead of being retried
+ * @returns the response, or the reason the losses were refused
+ */
+export async function recordRunLosses(
+  store: EventStore,
+  runId: string,
+  batch: LossBatch,
+  opts: { mode: RunView["mode"]; expectedSeq?: number; extra?: NewEvent[] },
+): Promise<
+  { ok: true; response: LossesResponse; view: RunView } | { ok: false; error: RecordError }
+> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (batch.idempotencyKey !== undefined) {
+      const done = await store.idempotent(runId, batch.idempotencyKey);
+      if (done?.ok) return { ok: true, response: done.result as LossesResponse, view: done.view };
+    }
+    const view = await store.get(runId);
+    if (view === null) return refuse(404, `Run ${runId} does not exist`);
+    const refused = checkBatch(view, batch, opts.mode);
+    if (refused) return { ok: false, error: refused };
+    if (opts.expectedSeq !== undefined && view.seq !== opts.expectedSeq) {
+      return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq} (now ${view.seq})`);
+    }
+
+    const { state, decision } = reduceLosses(view.controller, batch.fromStep, batch.losses);
+    const events: NewEvent[] = [newEvent("LossWindowRecorded", { ...batch })];
+    if (decision) events.push(newEvent("LrDecided", { decision }));
+    events.push(...opts.extra ?? []);
+    if (opts.mode === "external" && state.nextStep >= state.setup.totalSteps) {
+      events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: null }));
+    }
+    const end = windowEnd(state);
+    const { schedule, peakLr, totalSteps } = state.setup;
+    const lrs: number[] = [];
+    for (let s = state.nextStep; s <= end && s < totalSteps; s++) {
+      lrs.push(state.m * baseLr(schedule, peakLr, s, totalSteps));
+    }
+    const response: LossesResponse = {
+      runId,
+      status: view.status,
+      nextStep: state.nextStep,
+      lr: lrs[0] ?? state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps),
+      multiplier: state.m,
+      action: decision?.action ?? { kind: "continue" },
+      decision,
+      windowEndsAt: end,
+      lrs,
+    };
+    const appended = await store.append(runId, events, {
+      expectedSeq: view.seq,
+      idempotencyKey: batch.idempotencyKey,
+      result: response,
+    });
+    if (appended.ok) {
+      const result = appended.replayed ? appended.result as LossesResponse : response;
+      return {
+        ok: true,
+        response: { ...result, status: appended.view.status },
+        view: appended.view,
+      };
+    }
+    if (opts.expectedSeq !== undefined) {
+      return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq}`);
+    }
+  }
+  return refuse(409, `Run ${runId} is being written too fast to append; retry`);
+}
+
+function checkBatch(view: RunView, batch: LossBatch, mode: RunView["mode"]): RecordError | null {
+  if (view.mode !== mode) {
+    return {
+      status: 409,
+      message: `Run ${view.id} is ${view.mode}; it does not take ${mode} losses`,
+    };
+  }
+  if (isTerminal(view.status)) {
+    return { status: 409, message: `Run ${view.id} is ${view.status}; it takes no more losses` };
+  }
+  const expected = view.controller.nextStep;
+  if (batch.fromStep !== expected) {
+    const what = batch.fromStep > expected ? "leaves a gap" : "overlaps recorded losses";
+    return {
+      status: 409,
+      message: `fromStep ${batch.fromStep} ${what}: the next step expected is ${expected}`,
+      expectedStep: expected,
+    };
+  }
+  const last = batch.fromStep + batch.losses.length - 1;
+  const end = windowEnd(view.controller);
+  if (last > end) {
+    return {
+      status: 409,
+      message:
+        `Losses run to step ${last}, past the end of the controller's window at step ${end}: ` +
+        `post at most ${end - batch.fromStep + 1} losses, then apply the decision before step ${
+          end + 1
+        }`,
+      expectedStep: expected,
+    };
+  }
+  if (last >= view.definition.training.steps) {
+    return {
+      status: 409,
+      message: `Losses run to step ${last}, past the run's last step ${
+        view.definition.training.steps - 1
+      }`,
+      expectedStep: expected,
+    };
+  }
+  return null;
+}
+
+function refuse(status: 404 | 409, message: string): { ok: false; error: RecordError } {
+  return { ok: false, error: { status, message } };
+}

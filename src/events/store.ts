@@ -1,0 +1,183 @@
+/**
+ * The event store on Deno KV: one stream per run, dense `seq` from 0, atomic appends checked
+ * against the stream head, idempotency keys, and the run's view kept beside the head.
+ *
+ * Keys:
+ * - `["run", id]`: the run's view (its `seq` is the head of the stream)
+ * - `["event", id, seq]`: one event
+ * - `["idem", id, key]`: the result of an append made with an idempotency key
+ * - `["active", id]`: present while the run is not terminal (what workers scan)
+ *
+ * @module
+ */
+
+import type { RunDefinition } from "./definition.ts";
+import { evolveRun, type RunView } from "./run_view.ts";
+import { isTerminal, type NewEvent, type RunEvent } from "./types.ts";
+
+/** Largest serialized event or view we store; Deno KV refuses values over 64 KiB. */
+export const MAX_VALUE_BYTES = 60_000;
+
+/** How long an idempotency key is remembered. */
+const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** The outcome of an append. A conflict is a value, not an exception. */
+export type AppendResult =
+  | { ok: true; view: RunView; events: RunEvent[]; result: unknown; replayed: boolean }
+  | { ok: false; conflict: { expectedSeq: number; actualSeq: number } };
+
+/** Thrown when an event would not fit in one KV value. */
+export class ValueTooLargeError extends Error {}
+
+/** A run's event log and its view, on Deno KV. */
+export class EventStore {
+  /** @param kv an open Deno KV handle (local file, `:memory:` or a remote URL) */
+  constructor(readonly kv: Deno.Kv) {}
+
+  /**
+   * Creates a run: appends `RunCreated` as seq 0.
+   *
+   * @param definition the resolved run definition
+   * @param now wall time of creation (ISO 8601)
+   */
+  async create(definition: RunDefinition, now = new Date()): Promise<RunView> {
+    const id = newRunId(now);
+    const event: RunEvent = {
+      seq: 0,
+      runId: id,
+      at: now.toISOString(),
+      type: "RunCreated",
+      data: { definition },
+    };
+    const view = evolveRun(null, event);
+    checkSize(event);
+    checkSize(view);
+    const commit = await this.kv.atomic()
+      .check({ key: ["run", id], versionstamp: null })
+      .set(["event", id, 0], event)
+      .set(["run", id], view)
+      .set(["active", id], true)
+      .commit();
+    if (!commit.ok) throw new Error(`Run id ${id} already exists`);
+    return view;
+  }
+
+  /** The run's view, or null for an unknown run. */
+  async get(runId: string): Promise<RunView | null> {
+    return (await this.kv.get<RunView>(["run", runId])).value;
+  }
+
+  /**
+   * Appends events after `expectedSeq`, atomically: fails with a conflict if any other append
+   * landed first. With an idempotency key, a retried append returns the first one's result.
+   *
+   * @param runId the run's id
+   * @param events the events to append, in order
+   * @param opts `expectedSeq`: the seq of the last event the caller saw; `idempotencyKey` and the
+   *   `result` to remember under it; `now` the wall time to stamp
+   */
+  async append(
+    runId: string,
+    events: NewEvent[],
+    opts: { expectedSeq: number; idempotencyKey?: string; result?: unknown; now?: Date },
+  ): Promise<AppendResult> {
+    if (opts.idempotencyKey !== undefined) {
+      const done = await this.idempotent(runId, opts.idempotencyKey);
+      if (done) return done;
+    }
+    const head = await this.kv.get<RunView>(["run", runId]);
+    if (head.value === null) throw new Error(`Unknown run ${runId}`);
+    if (head.value.seq !== opts.expectedSeq) {
+      return { ok: false, conflict: { expectedSeq: opts.expectedSeq, actualSeq: head.value.seq } };
+    }
+    const at = (opts.now ?? new Date()).toISOString();
+    let view = head.value;
+    const stored: RunEvent[] = [];
+    const op = this.kv.atomic().check(head);
+    for (const e of events) {
+      const event = { ...e, seq: view.seq + 1, runId, at } as RunEvent;
+      checkSize(event);
+      view = evolveRun(view, event);
+      stored.push(event);
+      op.set(["event", runId, event.seq], event);
+    }
+    checkSize(view);
+    op.set(["run", runId], view);
+    if (isTerminal(view.status)) op.delete(["active", runId]);
+    const result = opts.result ?? null;
+    if (opts.idempotencyKey !== undefined) {
+      const key = ["idem", runId, opts.idempotencyKey];
+      op.check({ key, versionstamp: null });
+      op.set(key, { seqs: stored.map((e) => e.seq), result }, { expireIn: IDEMPOTENCY_TTL_MS });
+    }
+    const commit = await op.commit();
+    if (commit.ok) return { ok: true, view, events: stored, result, replayed: false };
+    if (opts.idempotencyKey !== undefined) {
+      const done = await this.idempotent(runId, opts.idempotencyKey);
+      if (done) return done;
+    }
+    const now = await this.get(runId);
+    return { ok: false, conflict: { expectedSeq: opts.expectedSeq, actualSeq: now?.seq ?? -1 } };
+  }
+
+  /** The stored outcome of an earlier append with this idempotency key, if any. */
+  async idempotent(runId: string, key: string): Promise<AppendResult | null> {
+    const found = await this.kv.get<{ seqs: number[]; result: unknown }>(["idem", runId, key]);
+    if (found.value === null) return null;
+    const view = await this.get(runId);
+    if (view === null) return null;
+    const events = await Promise.all(
+      found.value.seqs.map(async (seq) =>
+        (await this.kv.get<RunEvent>(["event", runId, seq])).value!
+      ),
+    );
+    return { ok: true, view, events, result: found.value.result, replayed: true };
+  }
+
+  /**
+   * Reads a page of a run's events, in seq order.
+   *
+   * @param runId the run's id
+   * @param opts `after`: only events with a greater seq; `limit`: at most this many
+   */
+  async read(runId: string, opts: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
+    const start = ["event", runId, (opts.after ?? -1) + 1];
+    const iter = this.kv.list<RunEvent>(
+      { start, end: ["event", runId, Number.MAX_SAFE_INTEGER] },
+      { limit: opts.limit },
+    );
+    const events: RunEvent[] = [];
+    for await (const entry of iter) events.push(entry.value);
+    return events;
+  }
+
+  /** Runs, newest first. */
+  async list(opts: { limit?: number } = {}): Promise<RunView[]> {
+    const runs: RunView[] = [];
+    const iter = this.kv.list<RunView>({ prefix: ["run"] }, { reverse: true, limit: opts.limit });
+    for await (const entry of iter) runs.push(entry.value);
+    return runs;
+  }
+
+  /** Ids of runs that are neither completed, failed nor cancelled, oldest first. */
+  async activeIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const entry of this.kv.list({ prefix: ["active"] })) ids.push(String(entry.key[1]));
+    return ids;
+  }
+}
+
+/** A run id that sorts by creation time: `r` + base-36 milliseconds + 6 random characters. */
+function newRunId(now: Date): string {
+  const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36).padStart(6, "0");
+  return `r${now.getTime().toString(36)}${random.slice(0, 6)}`;
+}
+
+function checkSize(value: unknown): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(value)).length;
+  if (bytes > MAX_VALUE_BYTES) {
+    throw new ValueTooLargeError(
+      `Value of ${bytes} bytes is over the ${MAX_VALUE_BYTES}-byte limit of one stored event`,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The events of a run's stream. Names are past tense; payloads are plain JSON data.
+ *
+ * @module
+ */
+
+import type { ControllerState, Decision, LossValue } from "../adalrs/mod.ts";
+import type { RunDefinition } from "./definition.ts";
+
+/** Payload of each event type. */
+export interface EventPayloads {
+  RunCreated: { definition: RunDefinition };
+  /**
+   * A worker took the run. `resume` is set when it continues from a checkpoint: the events after
+   * `resume.fromSeq` (the checkpoint's event) up to this one are abandoned, and the controller
+   * continues from the state it had at that checkpoint.
+   */
+  RunLeased: {
+    workerId: string;
+    attempt: number;
+    backend: { name: string; version: string } | null;
+    /** Size of the model and of one step, for throughput figures. */
+    model: { parameters: number; tokensPerStep: number } | null;
+    resume: { fromSeq: number; step: number; controller: ControllerState } | null;
+  };
+  /** Consecutive losses from `fromStep`: a whole window, or part of one (external trainers). */
+  LossWindowRecorded: { fromStep: number; losses: LossValue[]; idempotencyKey?: string };
+  LrDecided: { decision: Decision };
+  SnapshotTaken: { snapshotId: string; step: number };
+  /** Model and optimizer were restored to `snapshotId`; training continues at `step`. */
+  RolledBack: { snapshotId: string; step: number };
+  CheckpointSaved: { step: number; file: string; sha256: string; bytes: number };
+  EvalRecorded: { step: number; valLoss: LossValue };
+  RunCompleted: { step: number; valLoss: LossValue | null };
+  RunFailed: { step: number; reason: string };
+  RunCancelled: { step: number; reason: string };
+}
+
+/** Every event type name. */
+export type EventType = keyof EventPayloads;
+
+/** An event as the store keeps it: dense `seq` from 0 within its run. */
+export type RunEvent = {
+  [T in EventType]: {
+    seq: number;
+    runId: string;
+    /** Wall time of the append: informational, never read by decisions. */
+    at: string;
+    type: T;
+    data: EventPayloads[T];
+  };
+}[EventType];
+
+/** An event before the store gives it a place in the stream. */
+export type NewEvent = { [T in EventType]: { type: T; data: EventPayloads[T] } }[EventType];
+
+/** An event of one given type. */
+export type EventOf<T extends EventType> = Extract<RunEvent, { type: T }>;
+
+/** Builds a new event; keeps call sites short and typed. */
+export function newEvent<T extends EventType>(type: T, data: EventPayloads[T]): NewEvent {
+  return { type, data } as NewEvent;
+}
+
+/** Run statuses; the last three are terminal. */
+export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+/** True once a run can no longer change. */
+export function isTerminal(status: RunStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}

@@ -1,0 +1,8 @@
+/**
+ * Replay, audit, what-if, and moving logs in and out.
+ *
+ * @module
+ */
+
+export * from "./loss_log.ts";
+export * from "./replay.ts";

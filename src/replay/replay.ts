@@ -1,0 +1,135 @@
+/**
+ * Replay and what-if: re-fold a run's loss events through the reducer and compare every
+ * re-derived decision with the one the log recorded, exactly.
+ *
+ * @module
+ */
+
+import {
+  type AdalrsConfig,
+  type ControllerState,
+  type Decision,
+  initialState,
+  recordLosses,
+} from "../adalrs/mod.ts";
+import { controllerSetup } from "../events/run_view.ts";
+import type { RunEvent } from "../events/types.ts";
+
+/** One re-derived decision beside the recorded one. */
+export interface ReplayedDecision {
+  /** Seq of the loss event that completed the window, and of the recorded decision. */
+  lossSeq: number;
+  recordedSeq: number | null;
+  recorded: Decision | null;
+  derived: Decision;
+  /** True when every field, every number included, is exactly equal. */
+  identical: boolean;
+  /** Paths of the fields that differ, e.g. `window.stats.v`. */
+  differences: string[];
+  /** The window was abandoned by a resume from checkpoint. */
+  abandoned: boolean;
+}
+
+/** The result of replaying a run's log. */
+export interface ReplayReport {
+  runId: string;
+  /** Settings that differed from the recorded run (what-if); empty for a plain replay. */
+  overrides: Partial<AdalrsConfig>;
+  decisions: ReplayedDecision[];
+  identical: number;
+  different: number;
+  /** Resumes from checkpoint whose recorded controller state matched the re-derived one. */
+  resumes: { seq: number; identical: boolean }[];
+  final: { multiplier: number; nextStep: number };
+}
+
+/**
+ * Replays a run's events.
+ *
+ * @param events the whole stream, in seq order, starting with `RunCreated`
+ * @param overrides controller settings to change (what-if); none for an exact replay
+ * @returns each decision re-derived and compared with the recorded one
+ */
+export function replayRun(
+  events: readonly RunEvent[],
+  overrides: Partial<AdalrsConfig> = {},
+): ReplayReport {
+  const created = events[0];
+  if (created?.type !== "RunCreated") throw new Error("A run's log must start with RunCreated");
+  const setup = controllerSetup(created.data.definition);
+  let state: ControllerState = initialState({
+    ...setup,
+    adalrs: { ...setup.adalrs, ...overrides },
+  });
+  const atCheckpoint = new Map<number, ControllerState>();
+  const decisions: ReplayedDecision[] = [];
+  const resumes: ReplayReport["resumes"] = [];
+
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (event.type === "LossWindowRecorded") {
+      const out = recordLosses(state, event.data.fromStep, event.data.losses);
+      state = out.state;
+      if (!out.decision) continue;
+      const next = events[i + 1];
+      const recorded = next?.type === "LrDecided" ? next : null;
+      const differences = recorded ? diff(recorded.data.decision, out.decision) : ["(missing)"];
+      decisions.push({
+        lossSeq: event.seq,
+        recordedSeq: recorded?.seq ?? null,
+        recorded: recorded?.data.decision ?? null,
+        derived: out.decision,
+        identical: differences.length === 0,
+        differences,
+        abandoned: false,
+      });
+    } else if (event.type === "CheckpointSaved") {
+      atCheckpoint.set(event.seq, state);
+    } else if (event.type === "RunLeased" && event.data.resume) {
+      const { fromSeq, controller } = event.data.resume;
+      const derived = atCheckpoint.get(fromSeq);
+      if (Object.keys(overrides).length === 0) {
+        resumes.push({ seq: event.seq, identical: diff(controller, derived).length === 0 });
+      }
+      state = derived ?? controller;
+      for (const d of decisions) {
+        if (d.lossSeq > fromSeq && d.lossSeq < event.seq) d.abandoned = true;
+      }
+    }
+  }
+  const identical = decisions.filter((d) => d.identical).length;
+  return {
+    runId: created.runId,
+    overrides,
+    decisions,
+    identical,
+    different: decisions.length - identical,
+    resumes,
+    final: { multiplier: state.m, nextStep: state.nextStep },
+  };
+}
+
+/**
+ * Paths at which two plain-data values differ. Numbers must be exactly equal (NaN equals NaN).
+ *
+ * @param a the recorded value
+ * @param b the re-derived value
+ */
+export function diff(a: unknown, b: unknown, path = ""): string[] {
+  if (typeof a === "number" && typeof b === "number") {
+    return a === b || (Number.isNaN(a) && Number.isNaN(b)) ? [] : [path || "(value)"];
+  }
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") {
+    return a === b ? [] : [path || "(value)"];
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return [path || "(value)"];
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out: string[] = [];
+  for (const key of keys) {
+    const sub = path ? `${path}.${key}` : key;
+    out.push(
+      ...diff((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], sub),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+/**
+ * A loss-dynamics model read off a real LR sweep, with no fitted formula.
+ *
+ * Two tables, both taken straight from the sweep's (median-smoothed) training losses:
+ *
+ * - **Speed at a loss level.** For each sweep run, the first step its loss reached each level;
+ *   the slope of that first-passage curve is how fast a run at that peak LR descends *from that
+ *   loss*. Between sweep LRs the speed is interpolated linearly in log LR. A run that never
+ *   reached a level has speed 0 there: the sweep gives no evidence it could.
+ * - **Floor of an LR.** The lowest loss any sweep run showed while its scheduled LR was at least
+ *   η. A model below the floor of its current LR climbs back towards it (an LR too high for the
+ *   loss reached so far undoes progress, as the 1e-2…1e-1 runs show by stalling or rising), and
+ *   descent never takes it below that floor.
+ *
+ * Because a fixed-LR run in this model retraces its sweep run's smoothed envelope, a simulated
+ * run's advantage can only come from changing LRs, not from a model that flatters some LR.
+ *
+ * @module
+ */
+
+import type { SweepCurve } from "./sweep_log.ts";
+
+/** Settings of the model; defaults in {@linkcode SWEEP_MODEL_DEFAULTS}. */
+export interface SweepModelOptions {
+  /** Spacing of the loss-level grid. */
+  levelStep: number;
+  /** Half-width, in loss, of the level band over which a first-passage slope is measured. */
+  band: number;
+  /** Fraction of the distance to the floor a loss below it climbs back per step. */
+  relax: number;
+  /** Steps before which scatter is not used to estimate the noise (the fast early descent). */
+  noiseFrom: number;
+}
+
+/** Defaults for {@linkcode SweepModelOptions}. */
+export const SWEEP_MODEL_DEFAULTS: SweepModelOptions = {
+  levelStep: 0.01,
+  // 0.05 either side spans 100-500 steps of the late curves: smooth enough, still local.
+  band: 0.05,
+  // The 1e-1 run climbed from 4.3 to 4.6 between steps 100 and 250 towards ~4.75: an e-folding
+  // time of about 150 steps.
+  relax: 1 / 150,
+  noiseFrom: 500,
+};
+
+/** One sweep run, as the model uses it. */
+export interface CurveModel {
+  peakLr: number;
+  /** Lowest smoothed loss the run reached. */
+  minLoss: number;
+  /** Descent speed (loss per step) at each grid level; 0 below `minLoss`. */
+  speed: Float64Array;
+}
+
+/** The model of a sweep: plain data, built once, shared by every simulated run. */
+export interface SweepModel {
+  /** Loss at step 0 (first logged loss of the lowest-LR run). */
+  initialLoss: number;
+  /** Grid level i is `initialLoss - i * levelStep`. */
+  levelStep: number;
+  curves: CurveModel[];
+  /** Floor table: scheduled LRs, descending, and the lowest loss seen at that LR or above. */
+  floorLrs: number[];
+  floorLosses: number[];
+  /** Standard deviation of one step's training loss around its trend. */
+  noise: number;
+  relax: number;
+}
+
+/**
+ * Builds the model from sweep curves.
+ *
+ * @param curves the sweep's runs (any order)
+ * @param options grid, band, relaxation and noise settings
+ */
+export function buildSweepModel(
+  curves: readonly SweepCurve[],
+  options: Partial<SweepModelOptions> = {},
+): SweepModel {
+  const o = { ...SWEEP_MODEL_DEFAULTS, ...options };
+  const sorted = [...curves].sort((a, b) => a.peakLr - b.peakLr);
+  const initialLoss = sorted[0].losses[0];
+  const smoothed = sorted.map((c) => runningMedian(c.losses));
+  const bottom = Math.min(...smoothed.map((s) => Math.min(...s)));
+  const levels = Math.ceil((initialLoss - bottom) / o.levelStep) + 1;
+
+  const models = sorted.map((curve, i): CurveModel => {
+    // The run starts at the initial loss at step 0; its envelope is the best loss so far.
+    const times = [0, ...curve.steps];
+    const envelope = [initialLoss, ...smoothed[i]];
+    for (let j = 1; j < envelope.length; j++) {
+      envelope[j] = Math.min(envelope[j], envelope[j - 1]);
+    }
+    const minLoss = envelope[envelope.length - 1];
+    const speed = new Float64Array(levels);
+    for (let k = 0; k < levels; k++) {
+      const level = initialLoss - k * o.levelStep;
+      if (level < minLoss) continue;
+      const hi = Math.min(level + o.band, initialLoss);
+      const lo = Math.max(level - o.band, minLoss);
+      const dt = firstPassage(times, envelope, lo) - firstPassage(times, envelope, hi);
+      speed[k] = hi > lo && dt > 0 ? (hi - lo) / dt : 0;
+    }
+    return { peakLr: curve.peakLr, minLoss, speed };
+  });
+
+  const samples = sorted.flatMap((c, i) => c.lrs.map((lr, j) => ({ lr, loss: smoothed[i][j] })));
+  samples.sort((a, b) => b.lr - a.lr);
+  const floorLrs: number[] = [];
+  const floorLosses: number[] = [];
+  let lowest = Infinity;
+  for (const s of samples) {
+    lowest = Math.min(lowest, s.loss);
+    floorLrs.push(s.lr);
+    floorLosses.push(lowest);
+  }
+
+  return {
+    initialLoss,
+    levelStep: o.levelStep,
+    curves: models,
+    floorLrs,
+    floorLosses,
+    noise: estimateNoise(sorted, initialLoss, o.noiseFrom),
+    relax: o.relax,
+  };
+}
+
+/**
+ * Descent speed of a run at `peakLr` from `loss`: interpolated in log LR between the two sweep
+ * runs around it, proportional to the LR below the lowest, that of the highest above it.
+ */
+export function sweepSpeed(model: SweepModel, loss: number, peakLr: number): number {
+  const k = Math.round((model.initialLoss - loss) / model.levelStep);
+  const level = Math.min(Math.max(k, 0), model.curves[0].speed.length - 1);
+  const curves = model.curves;
+  const first = curves[0];
+  const last = curves[curves.length - 1];
+  if (peakLr <= first.peakLr) return first.speed[level] * peakLr / first.peakLr;
+  if (peakLr >= last.peakLr) return last.speed[level];
+  let b = 1;
+  while (curves[b].peakLr < peakLr) b++;
+  const a = curves[b - 1];
+  const w = Math.log(peakLr / a.peakLr) / Math.log(curves[b].peakLr / a.peakLr);
+  return (1 - w) * a.speed[level] + w * curves[b].speed[level];
+}
+
+/** The lowest loss any sweep run showed while its scheduled LR was at least `lr`. */
+export function sweepFloor(model: SweepModel, lr: number): number {
+  const lrs = model.floorLrs;
+  // Binary search for the last entry with floorLrs[i] >= lr (the table is descending).
+  let lo = 0;
+  let hi = lrs.length - 1;
+  if (lr > lrs[0]) return model.floorLosses[0];
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lrs[mid] >= lr) lo = mid;
+    else hi = mid - 1;
+  }
+  return model.floorLosses[lo];
+}
+
+/** The time at which a non-increasing envelope first reaches `level`, linearly interpolated. */
+function firstPassage(times: number[], envelope: number[], level: number): number {
+  if (envelope[0] <= level) return times[0];
+  let lo = 0;
+  let hi = envelope.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (envelope[mid] <= level) hi = mid;
+    else lo = mid;
+  }
+  const span = envelope[lo] - envelope[hi];
+  const w = span > 0 ? (envelope[lo] - level) / span : 1;
+  return times[lo] + w * (times[hi] - times[lo]);
+}
+
+/**
+ * Median of each point's neighbourhood, ±10% of its index (1 to 20 points each side): narrow
+ * where the early loss falls fast, wide where the late loss barely moves; robust to the spikes
+ * of diverging runs.
+ */
+function runningMedian(values: readonly number[]): number[] {
+  const n = values.length;
+  return values.map((_, j) => {
+    const w = Math.min(Math.max(Math.round(0.1 * j), 1), 20, j, n - 1 - j);
+    return median(values.slice(j - w, j + w + 1));
+  });
+}
+
+/**
+ * Per-step noise: the scatter of consecutive logged losses (10 steps apart, where the trend moves
+ * far less than the noise), by median absolute deviation, over the runs that did not diverge.
+ */
+function estimateNoise(curves: SweepCurve[], initialLoss: number, from: number): number {
+  const diffs: number[] = [];
+  for (const c of curves) {
+    if (c.losses.some((x) => !Number.isFinite(x) || x > 2 * initialLoss)) continue;
+    for (let j = 1; j < c.losses.length; j++) {
+      if (c.steps[j - 1] >= from) diffs.push(c.losses[j] - c.losses[j - 1]);
+    }
+  }
+  if (diffs.length === 0) return 0;
+  const center = median(diffs);
+  return 1.4826 * median(diffs.map((d) => Math.abs(d - center))) / Math.SQRT2;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,31 @@
+/**
+ * Matmul shapes that stay on the fast path of the wasm backend.
+ *
+ * tfjs-backend-wasm hands a 2-D matmul to XNNPACK only when neither operand is transposed;
+ * `transposeA`/`transposeB` fall back to a naive loop 10-20x slower, and sums over axis 0 go
+ * through a slow transpose. An explicit 2-D transpose costs about one pass over memory, so
+ * these helpers transpose the cheapest operand and multiply untransposed.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+
+/** `a @ b^T`. a: `[M, K]`, b: `[N, K]` -> `[M, N]`. */
+export function matMulNT(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return tf.matMul(a, tf.transpose(b));
+}
+
+/** `a^T @ b`. a: `[K, M]`, b: `[K, N]` -> `[M, N]`; transposes whichever side is cheaper. */
+export function matMulTN(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const [M, N] = [a.shape[1]!, b.shape[1]!];
+  // (b^T a)^T moves K*N + M*N floats, a^T b moves K*M.
+  if (M <= N) return tf.matMul(tf.transpose(a), b);
+  return tf.transpose(tf.matMul(tf.transpose(b), a));
+}
+
+/** Column sums as `ones[1, N] @ x`. x: `[N, C]` -> `[C]`. */
+export function sumRows(x: tf.Tensor): tf.Tensor1D {
+  const [N, C] = x.shape;
+  return tf.reshape(tf.matMul(tf.ones([1, N]), x), [C]);
+}

@@ -1,0 +1,140 @@
+/**
+ * Backend selection for the training engine.
+ *
+ * Three tfjs backends, chosen explicitly and never swapped behind the caller's back:
+ *
+ * - `wasm` (default): `@tensorflow/tfjs-backend-wasm`, XNNPACK compiled to WebAssembly with
+ *   SIMD. The `.wasm` binaries ship inside the npm package; we point tfjs at that folder in
+ *   `node_modules` so nothing is fetched at run time.
+ * - `cpu`: `@tensorflow/tfjs-backend-cpu`, plain JavaScript. Slow; useful as a reference.
+ * - `tensorflow`: `@tensorflow/tfjs-node` (or `@tensorflow/tfjs-node-gpu` when
+ *   `ADALRS_TF_GPU=1`), native libtensorflow. Its install script downloads libtensorflow from
+ *   outside the npm registry, so it is opt-in: `deno task setup:tensorflow` (or
+ *   `setup:tensorflow-gpu`) runs `deno add npm:@tensorflow/tfjs-node@4.22.0` and then
+ *   `deno install --allow-scripts=...` so that the download script runs once.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** The backends a trainer can run on. */
+export type BackendName = "wasm" | "cpu" | "tensorflow";
+
+/** What {@linkcode initBackend} reports once a backend is active. */
+export interface BackendInfo {
+  /** The tfjs backend name, as `tf.getBackend()` reports it (`tensorflow` for tfjs-node). */
+  name: string;
+  /** The version of the npm package that provides the backend. */
+  version: string;
+}
+
+/** The error message shown when the native TensorFlow backend is not installed. */
+export const TENSORFLOW_MISSING_HINT =
+  "Run `deno task setup:tensorflow` (or `deno task setup:tensorflow-gpu` with ADALRS_TF_GPU=1) " +
+  "on a machine that can download libtensorflow, then try again.";
+
+/**
+ * Activates a tfjs backend and checks that it really is the active one.
+ *
+ * Throws when the backend cannot be initialised; it never falls back to another backend,
+ * because a silent switch to `cpu` would make a run 10x slower and its losses subtly different.
+ *
+ * @param name The backend to activate.
+ * @default name "wasm"
+ * @returns The active backend's name and package version.
+ * @example
+ * ```ts ignore
+ * const { name, version } = await initBackend("wasm");
+ * ```
+ */
+export async function initBackend(name: BackendName = "wasm"): Promise<BackendInfo> {
+  let version: string;
+  switch (name) {
+    case "wasm":
+      version = await registerWasm();
+      break;
+    case "cpu":
+      version = (await import("@tensorflow/tfjs-backend-cpu")).version_cpu;
+      break;
+    case "tensorflow":
+      version = await registerTensorflow();
+      break;
+    default: {
+      const never: never = name;
+      throw new Error(`Unknown backend ${JSON.stringify(never)}; expected wasm, cpu or tensorflow`);
+    }
+  }
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (cause) {
+    throw new Error(`Backend ${name} failed to initialise: ${String(cause)}`, { cause });
+  }
+  if (!ok) throw new Error(`Backend ${name} failed to initialise (tf.setBackend returned false)`);
+  const active = tf.getBackend();
+  if (active !== name) throw new Error(`Backend ${name} was requested but ${active} is active`);
+  return { name: active, version };
+}
+
+/** Registers the wasm backend, with its binaries located in the installed npm package. */
+async function registerWasm(): Promise<string> {
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  // Emscripten would guess the folder from `__dirname`; we say it ourselves so the binary is
+  // always the one in node_modules (never a URL) and a broken install fails loudly here.
+  // Set once: the wasm module is instantiated on the first setBackend and then reused.
+  if (!wasmPathsSet) {
+    wasm.setWasmPaths(wasmBinaryDir() + "/");
+    wasmPathsSet = true;
+  }
+  return wasm.version_wasm;
+}
+
+let wasmPathsSet = false;
+
+/**
+ * The folder holding `tfjs-backend-wasm*.wasm` inside node_modules.
+ *
+ * @returns An absolute file-system path, ending without a slash.
+ */
+export function wasmBinaryDir(): string {
+  // The package's `main` is `dist/tf-backend-wasm.node.js`, next to the .wasm files.
+  const require = createRequire(import.meta.url);
+  const main = require.resolve("@tensorflow/tfjs-backend-wasm");
+  const dir = dirname(main);
+  try {
+    Deno.statSync(join(dir, "tfjs-backend-wasm-simd.wasm"));
+  } catch (cause) {
+    throw new Error(`The tfjs wasm binaries are missing from ${dir}; reinstall node_modules`, {
+      cause,
+    });
+  }
+  return dir;
+}
+
+/** Loads tfjs-node (or tfjs-node-gpu), which registers the `tensorflow` backend on import. */
+async function registerTensorflow(): Promise<string> {
+  const gpu = Deno.env.get("ADALRS_TF_GPU") === "1";
+  // Built at run time so that `deno check`, `deno cache` and the test runner do not try to
+  // resolve a package that is normally absent; it resolves through deno.json "imports".
+  const specifier = ["@tensorflow", gpu ? "tfjs-node-gpu" : "tfjs-node"].join("/");
+  let mod: { version?: Record<string, string> };
+  try {
+    mod = await import(specifier);
+  } catch (cause) {
+    throw new Error(
+      `The tensorflow backend needs ${specifier}, which is not installed or failed to load ` +
+        `(${firstLine(cause)}). ${TENSORFLOW_MISSING_HINT}`,
+      { cause },
+    );
+  }
+  return mod.version?.[gpu ? "tfjs-node-gpu" : "tfjs-node"] ?? "unknown";
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0];
+}

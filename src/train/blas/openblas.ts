@@ -1,0 +1,302 @@
+/**
+ * Loading Debian's OpenBLAS through Deno FFI, choosing its core type, and checking it computes
+ * correctly before anyone relies on it.
+ *
+ * @module
+ */
+
+import { chooseCoreType, parseCpuFlags } from "./coretype.ts";
+
+const SYMBOLS = {
+  // Matrices travel as typed-array views ("buffer"): Deno passes the address of the view's
+  // first element, so a view into the WebAssembly heap is a zero-copy pointer into tfjs's data.
+  cblas_sgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32", // order, transA, transB
+      "i32",
+      "i32",
+      "i32", // M, N, K
+      "f32",
+      "buffer",
+      "i32", // alpha, A, lda
+      "buffer",
+      "i32", // B, ldb
+      "f32",
+      "buffer",
+      "i32", // beta, C, ldc
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+  openblas_get_num_threads: { parameters: [], result: "i32" },
+  openblas_get_corename: { parameters: [], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const ROW_MAJOR = 101;
+const NO_TRANS = 111;
+const TRANS = 112;
+
+/**
+ * Row-major single-precision GEMM: `C = op(A) op(B) + beta C`, on views whose first element is
+ * the matrix's first element.
+ * A is `[m, k]` (or `[k, m]` when transposed), B is `[k, n]` (or `[n, k]`), C is `[m, n]`.
+ */
+export type Sgemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
+
+/** A loaded OpenBLAS. */
+export interface OpenBlas {
+  /** The file that was opened. */
+  path: string;
+  /** The core whose kernels the library runs, e.g. `SkylakeX`. */
+  core: string;
+  /** Why that core: detected, forced by us, or set by the caller. */
+  coreReason: string;
+  /** The threads sgemm may use. */
+  threads: number;
+  sgemm: Sgemm;
+  /** Unloads the library; the object is unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * The files to try, in order: `ADALRS_BLAS_LIB` alone when set, else Debian's pthread build
+ * (the one whose thread count `openblas_set_num_threads` controls), then whatever the
+ * `libopenblas.so.0` alternative points at.
+ *
+ * @param override A path that replaces the search, e.g. from `ADALRS_BLAS_LIB`.
+ * @returns Absolute paths or sonames for `dlopen`.
+ */
+export function libraryCandidates(override?: string): string[] {
+  if (override) return [override];
+  const arch = Deno.build.arch === "aarch64" ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+  return [
+    `/usr/lib/${arch}/openblas-pthread/libopenblas.so.0`,
+    `/usr/lib/${arch}/libopenblas.so.0`,
+    "libopenblas.so.0",
+  ];
+}
+
+type Lib = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+function openFirst(candidates: string[]): { lib: Lib; path: string } {
+  const errors: string[] = [];
+  for (const path of candidates) {
+    try {
+      return { lib: Deno.dlopen(path, SYMBOLS), path };
+    } catch (error) {
+      // Missing --allow-ffi fails the same way for every path: say so once.
+      if (
+        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ) {
+        throw new Error("FFI is not permitted (run deno with --allow-ffi)");
+      }
+      errors.push(`${path}: ${firstLine(error)}`);
+    }
+  }
+  throw new Error(`No OpenBLAS found (${errors.join("; ")}); apt-get install libopenblas0-pthread`);
+}
+
+function corename(lib: Lib): string {
+  const p = lib.symbols.openblas_get_corename();
+  return p === null ? "unknown" : new Deno.UnsafePointerView(p).getCString();
+}
+
+function makeSgemm(lib: Lib): Sgemm {
+  const f = lib.symbols.cblas_sgemm;
+  return (tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc) =>
+    f(
+      ROW_MAJOR,
+      tA ? TRANS : NO_TRANS,
+      tB ? TRANS : NO_TRANS,
+      m,
+      n,
+      k,
+      1,
+      a,
+      lda,
+      b,
+      ldb,
+      beta,
+      c,
+      ldc,
+    );
+}
+
+/** Options of {@linkcode loadOpenBlas}. */
+export interface LoadOptions {
+  /** Library path; replaces the search. @default Deno.env ADALRS_BLAS_LIB */
+  path?: string;
+  /** sgemm threads. @default ADALRS_BLAS_THREADS, else the machine's logical cores */
+  threads?: number;
+}
+
+/**
+ * Opens OpenBLAS, upgrades its core type when the CPU allows a faster one (keeping the upgrade
+ * only if {@linkcode sgemmSelfTest} passes), and sets its thread count.
+ *
+ * Never overrides an `OPENBLAS_CORETYPE` that is already set; when it sets one itself, it
+ * restores the environment after loading so child processes are not affected.
+ *
+ * @param options Path and thread overrides.
+ * @returns The library, self-tested.
+ * @throws When no library loads, FFI is not permitted, or the self-test fails on every core.
+ */
+export function loadOpenBlas(options: LoadOptions = {}): OpenBlas {
+  const candidates = libraryCandidates(options.path ?? envGet("ADALRS_BLAS_LIB"));
+  const threads = options.threads ?? positiveInt(envGet("ADALRS_BLAS_THREADS")) ??
+    navigator.hardwareConcurrency;
+  const first = openFirst(candidates);
+  const path = first.path;
+  let lib = first.lib;
+  const detected = corename(lib);
+  const choice = chooseCoreType({
+    envCoretype: envGet("OPENBLAS_CORETYPE"),
+    flags: readCpuFlags(),
+    detected,
+  });
+  let reason = choice.reason;
+  if (choice.coretype !== null) {
+    lib.close();
+    const forced = openWithCore(path, choice.coretype);
+    const failure = forced.failure ?? prepare(forced.lib, threads);
+    if (failure === null) {
+      return finish(forced.lib, path, `forced ${choice.coretype}: ${choice.reason}`);
+    }
+    // Back to the library's own choice, which is then self-tested like any other.
+    forced.lib.close();
+    lib = Deno.dlopen(path, SYMBOLS);
+    reason = `kept ${detected}: forcing ${choice.coretype} failed (${failure})`;
+  }
+  const failure = prepare(lib, threads);
+  if (failure !== null) {
+    const core = corename(lib);
+    lib.close();
+    throw new Error(`OpenBLAS self-test failed on core ${core}: ${failure}`);
+  }
+  return finish(lib, path, reason);
+}
+
+/** Reopens the library with OPENBLAS_CORETYPE set, and says whether the core took. */
+function openWithCore(path: string, coretype: string): { lib: Lib; failure: string | null } {
+  // OpenBLAS reads OPENBLAS_CORETYPE in its load-time constructor, so it must be set before
+  // dlopen; after dlclose the library really unloads and the next dlopen reruns that. The
+  // variable is removed again so that child processes are not affected.
+  try {
+    Deno.env.set("OPENBLAS_CORETYPE", coretype);
+  } catch {
+    return { lib: Deno.dlopen(path, SYMBOLS), failure: "cannot set the environment" };
+  }
+  let lib: Lib;
+  try {
+    lib = Deno.dlopen(path, SYMBOLS);
+  } finally {
+    Deno.env.delete("OPENBLAS_CORETYPE");
+  }
+  const core = corename(lib);
+  return { lib, failure: core.toUpperCase() === coretype ? null : `library reports ${core}` };
+}
+
+/** Sets the thread count and self-tests; returns the failure or `null`. */
+function prepare(lib: Lib, threads: number): string | null {
+  lib.symbols.openblas_set_num_threads(threads);
+  return sgemmSelfTest(makeSgemm(lib));
+}
+
+function finish(lib: Lib, path: string, coreReason: string): OpenBlas {
+  return {
+    path,
+    core: corename(lib),
+    coreReason,
+    threads: lib.symbols.openblas_get_num_threads(),
+    sgemm: makeSgemm(lib),
+    close: () => lib.close(),
+  };
+}
+
+/**
+ * Checks sgemm against a float64 JavaScript product on random matrices: all four transpose
+ * combinations at odd sizes, and one size large enough to take the multi-threaded path.
+ *
+ * @param sgemm The routine under test.
+ * @returns `null` when every entry is within float32 tolerance, else what went wrong.
+ */
+export function sgemmSelfTest(sgemm: Sgemm): string | null {
+  const cases: [number, number, number][] = [[7, 5, 3], [67, 45, 33], [1, 1, 1], [192, 160, 256]];
+  for (const [m, n, k] of cases) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const bad = checkOne(sgemm, m, n, k, tA, tB);
+        if (bad !== null) return `m=${m} n=${n} k=${k} tA=${tA} tB=${tB}: ${bad}`;
+      }
+    }
+  }
+  return null;
+}
+
+function checkOne(sgemm: Sgemm, m: number, n: number, k: number, tA: boolean, tB: boolean) {
+  const a = randomMatrix(m * k), b = randomMatrix(k * n), c = new Float32Array(m * n).fill(NaN);
+  sgemm(tA, tB, m, n, k, a, tA ? m : k, b, tB ? k : n, 0, c, n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0, mag = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
+        sum += x;
+        mag += Math.abs(x);
+      }
+      const got = c[i * n + j];
+      // float32 accumulation error grows with k and the magnitude of the terms, not the sum.
+      if (!(Math.abs(got - sum) <= 1e-5 * k * mag + 1e-6)) {
+        return `C[${i},${j}]=${got}, want ${sum}`;
+      }
+    }
+  }
+  return null;
+}
+
+function randomMatrix(size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.random() * 2 - 1;
+  return out;
+}
+
+function readCpuFlags(): Set<string> | null {
+  try {
+    const flags = parseCpuFlags(Deno.readTextFileSync("/proc/cpuinfo"));
+    return flags.size > 0 ? flags : null;
+  } catch {
+    return null; // not Linux, or no --allow-read: keep the library's own detection
+  }
+}
+
+function envGet(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env: behave as if unset
+  }
+}
+
+function positiveInt(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}

@@ -1,0 +1,281 @@
+/**
+ * A GPT-2 style decoder-only transformer in tfjs ops, read bottom-up like nanoGPT: layer norm,
+ * causal self-attention, MLP, block, config and parameters, then the model and its loss.
+ *
+ * Activations are kept 2-D as `[B*T, C]` wherever the math allows, so every projection is one
+ * plain matmul; only attention reshapes to per-head `[B*H, T, D]`.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { hash32, seedWords } from "./_prng.ts";
+import { registerGradients } from "./gradients.ts";
+
+// tfjs-core alone has no gradient rules; ours must be in place before the first forward pass.
+registerGradients();
+
+const LN_EPS = 1e-5;
+const GELU_K = Math.sqrt(2 / Math.PI);
+
+/** Layer norm over the last axis with gain and bias. x: `[N, C]` -> `[N, C]`. */
+function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  const mean = tf.mean(x, -1, true); // [N, 1]
+  const centred = tf.sub(x, mean); // [N, C]
+  const variance = tf.mean(tf.square(centred), -1, true); // [N, 1]
+  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, LN_EPS)));
+  return tf.add(tf.mul(normed, gain), bias);
+}
+
+/** `x @ w + b` as one fused kernel (the bias add rides along the matmul, forward and back). */
+function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.fused.matMul({ a: x, b: w, bias: b });
+}
+
+/** GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+function gelu(x: tf.Tensor): tf.Tensor {
+  // inner = k (x + 0.044715 x^3) = x (k + 0.044715 k x^2)
+  const inner = tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715 * GELU_K), GELU_K));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** Additive causal masks `[T, T]`: 0 on and below the diagonal, -1e9 above. */
+const maskCache = new Map<number, Float32Array>();
+function causalMask(T: number): tf.Tensor {
+  let mask = maskCache.get(T);
+  if (mask === undefined) {
+    mask = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) mask.fill(-1e9, i * T + i + 1, (i + 1) * T);
+    maskCache.set(T, mask);
+  }
+  return tf.tensor2d(mask, [T, T]);
+}
+
+/** One-hot rows as float32. ids: `[N]` -> `[N, V]`. */
+function oneHotFloat(ids: tf.Tensor, V: number): tf.Tensor2D {
+  // Cast rather than oneHot(..., "float32"): the wasm OneHot kernel ignores the dtype and writes
+  // int32 bit patterns into a float32 tensor.
+  return tf.cast(tf.oneHot(ids, V), "float32") as tf.Tensor2D;
+}
+
+/** Multi-head causal self-attention. x: `[B*T, C]` -> `[B*T, C]`. */
+function attention(x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor {
+  const { B, T, C, H } = shape;
+  const D = C / H;
+  const qkv = linear(x, p[`h${l}.attn.qkv.w`], p[`h${l}.attn.qkv.b`]); // [B*T, 3C]
+  // One transpose puts q, k, v and the heads in front: [3, B, H, T, D].
+  const heads = tf.transpose(tf.reshape(qkv, [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
+  const [q, k, v] = tf.split(heads, 3, 0).map((t) => tf.reshape(t, [B * H, T, D]));
+  const scaledQ = tf.mul(q, 1 / Math.sqrt(D)); // scaling q is cheaper than scaling T x T scores
+  const scores = tf.add(tf.matMul(scaledQ, k, false, true), causalMask(T)); // [B*H, T, T]
+  const weights = tf.softmax(scores); // [B*H, T, T]
+  const y = tf.matMul(weights, v); // [B*H, T, D]
+  const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, D]), [0, 2, 1, 3]), [B * T, C]);
+  return linear(merged, p[`h${l}.attn.proj.w`], p[`h${l}.attn.proj.b`]); // [B*T, C]
+}
+
+/** Position-wise MLP C -> 4C -> C. x: `[B*T, C]` -> `[B*T, C]`. */
+function mlp(x: tf.Tensor, p: Params, l: number): tf.Tensor {
+  const h = gelu(linear(x, p[`h${l}.mlp.fc.w`], p[`h${l}.mlp.fc.b`])); // [B*T, 4C]
+  return linear(h, p[`h${l}.mlp.proj.w`], p[`h${l}.mlp.proj.b`]); // [B*T, C]
+}
+
+/** Pre-norm residual block. x: `[B*T, C]` -> `[B*T, C]`. */
+function block(x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor {
+  x = tf.add(x, attention(layerNorm(x, p[`h${l}.ln1.g`], p[`h${l}.ln1.b`]), p, l, shape));
+  return tf.add(x, mlp(layerNorm(x, p[`h${l}.ln2.g`], p[`h${l}.ln2.b`]), p, l));
+}
+
+interface Shape {
+  B: number;
+  T: number;
+  C: number;
+  H: number;
+}
+
+/** Model hyperparameters. */
+export interface ModelConfig {
+  /** Token vocabulary size (V). @default 256 (byte-level) */
+  vocabSize?: number;
+  /** Number of transformer blocks (L). */
+  layers: number;
+  /** Residual stream width (C). */
+  width: number;
+  /** Attention heads (H); must divide the width. */
+  heads: number;
+  /** Longest sequence the position embedding covers (T). */
+  contextLength: number;
+}
+
+/**
+ * Fills defaults and checks a model config.
+ *
+ * @param config The user's config.
+ * @returns The config with every field set.
+ */
+export function resolveModelConfig(config: ModelConfig): Required<ModelConfig> {
+  const { vocabSize = 256, layers, width, heads, contextLength } = config;
+  const resolved = { vocabSize, layers, width, heads, contextLength };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`Model ${key} must be a positive integer, got ${value}`);
+    }
+  }
+  if (resolved.width % resolved.heads !== 0) {
+    throw new RangeError(
+      `Model width ${resolved.width} is not divisible by heads ${resolved.heads}`,
+    );
+  }
+  return resolved;
+}
+
+/** The trainable parameters, keyed by stable names such as `h0.attn.qkv.w`, in a fixed order. */
+export type Params = Record<string, tf.Variable>;
+
+/** How one parameter is initialised: N(0, std), all zeros, or all ones. */
+export type ParamInit = { normal: number } | "zeros" | "ones";
+
+/** A parameter's name, shape and initialiser. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  init: ParamInit;
+}
+
+/**
+ * Lists the model's parameters in their canonical order.
+ *
+ * @param config The model config.
+ * @returns One spec per parameter tensor.
+ */
+export function paramSpecs(config: ModelConfig): ParamSpec[] {
+  const { vocabSize: V, layers: L, width: C, contextLength: T } = resolveModelConfig(config);
+  const std = 0.02;
+  const residualStd = 0.02 / Math.sqrt(2 * L); // GPT-2: keeps the residual stream's growth flat
+  const specs: ParamSpec[] = [
+    { name: "wte", shape: [V, C], init: { normal: std } }, // also the output head (tied)
+    { name: "wpe", shape: [T, C], init: { normal: std } },
+  ];
+  for (let l = 0; l < L; l++) {
+    specs.push(
+      { name: `h${l}.ln1.g`, shape: [C], init: "ones" },
+      { name: `h${l}.ln1.b`, shape: [C], init: "zeros" },
+      { name: `h${l}.attn.qkv.w`, shape: [C, 3 * C], init: { normal: std } },
+      { name: `h${l}.attn.qkv.b`, shape: [3 * C], init: "zeros" },
+      { name: `h${l}.attn.proj.w`, shape: [C, C], init: { normal: residualStd } },
+      { name: `h${l}.attn.proj.b`, shape: [C], init: "zeros" },
+      { name: `h${l}.ln2.g`, shape: [C], init: "ones" },
+      { name: `h${l}.ln2.b`, shape: [C], init: "zeros" },
+      { name: `h${l}.mlp.fc.w`, shape: [C, 4 * C], init: { normal: std } },
+      { name: `h${l}.mlp.fc.b`, shape: [4 * C], init: "zeros" },
+      { name: `h${l}.mlp.proj.w`, shape: [4 * C, C], init: { normal: residualStd } },
+      { name: `h${l}.mlp.proj.b`, shape: [C], init: "zeros" },
+    );
+  }
+  specs.push(
+    { name: "lnf.g", shape: [C], init: "ones" },
+    { name: "lnf.b", shape: [C], init: "zeros" },
+  );
+  return specs;
+}
+
+/**
+ * Counts trainable scalars (the tied head adds none).
+ *
+ * @param config The model config.
+ * @returns The number of parameters.
+ */
+export function parameterCount(config: ModelConfig): number {
+  return paramSpecs(config).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * Creates the parameters, seeded: the same (config, seed) gives bit-identical weights, because
+ * tfjs draws seeded normals in JavaScript before handing them to any backend.
+ *
+ * @param config The model config.
+ * @param seed The run seed; each parameter draws from its own seed derived from it.
+ * @returns Fresh variables; the caller owns and disposes them.
+ */
+export function initParams(config: ModelConfig, seed: number): Params {
+  const [lo, hi] = seedWords(seed);
+  const params: Params = {};
+  paramSpecs(config).forEach(({ name, shape, init }, i) => {
+    const value = tf.tidy(() => {
+      if (init === "zeros") return tf.zeros(shape);
+      if (init === "ones") return tf.ones(shape);
+      return tf.randomNormal(shape, 0, init.normal, "float32", hash32(lo, hi, i));
+    });
+    // No tfjs variable name: those are global to the engine, and two trainers may coexist.
+    params[name] = tf.variable(value, true);
+    value.dispose();
+  });
+  return params;
+}
+
+/**
+ * The forward pass. inputs: `[B, T]` int32 token ids -> logits `[B*T, V]`.
+ *
+ * @param params The model's parameters.
+ * @param config The model config.
+ * @param inputs Token ids, T at most contextLength.
+ * @returns Next-token logits, one row per position.
+ */
+export function gptLogits(params: Params, config: ModelConfig, inputs: tf.Tensor2D): tf.Tensor2D {
+  const { vocabSize: V, layers, width: C, heads: H, contextLength } = resolveModelConfig(config);
+  const [B, T] = inputs.shape;
+  if (T > contextLength) throw new RangeError(`Sequence length ${T} exceeds ${contextLength}`);
+  const p = params;
+  // Token embedding as one-hot @ wte rather than a gather: the gather's gradient needs
+  // UnsortedSegmentSum, which the wasm backend lacks, and at V = 256 the matmul is cheap.
+  const ids = tf.reshape(inputs, [B * T]);
+  const tok = tf.matMul(oneHotFloat(ids, V), p.wte); // [B*T, C]
+  const pos = tf.slice(p.wpe, [0, 0], [T, C]); // [T, C]
+  let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]); // [B*T, C]
+  for (let l = 0; l < layers; l++) x = block(x, p, l, { B, T, C, H });
+  x = layerNorm(x, p["lnf.g"], p["lnf.b"]);
+  return tf.matMul(x, p.wte, false, true) as tf.Tensor2D; // tied head: [B*T, C] @ [C, V]
+}
+
+/**
+ * Mean cross-entropy of logits against target ids, with the fused gradient
+ * `(softmax(logits) - onehot(targets)) / N` instead of differentiating log-sum-exp op by op.
+ *
+ * @param logits `[N, V]`.
+ * @param targets `[N]` int32 ids.
+ * @returns The mean loss in nats, a scalar.
+ */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const [N, V] = logits.shape;
+  const onehot = oneHotFloat(targets, V); // [N, V]
+  const loss = tf.customGrad((z, save) => {
+    const logits = z as tf.Tensor2D;
+    const logProbs = tf.sub(logits, tf.logSumExp(logits, -1, true)); // [N, V]
+    // The forward pass runs in its own tidy: what the gradient needs must be saved, not closed
+    // over, or it is freed before the backward pass.
+    (save as tf.GradSaveFunc)([logProbs, onehot]);
+    return {
+      value: tf.div(tf.neg(tf.sum(tf.mul(onehot, logProbs))), N) as tf.Scalar,
+      gradFunc: (dy, [logProbs, onehot]) => tf.mul(tf.sub(tf.exp(logProbs), onehot), tf.div(dy, N)),
+    };
+  });
+  return loss(logits) as tf.Scalar;
+}
+
+/**
+ * The training objective: mean next-token cross-entropy over all B*T positions.
+ *
+ * @param params The model's parameters.
+ * @param config The model config.
+ * @param inputs `[B, T]` int32 ids.
+ * @param targets `[B*T]` int32 ids, the token after each input.
+ * @returns The loss scalar.
+ */
+export function gptLoss(
+  params: Params,
+  config: ModelConfig,
+  inputs: tf.Tensor2D,
+  targets: tf.Tensor1D,
+): tf.Scalar {
+  return crossEntropy(gptLogits(params, config, inputs), targets);
+}

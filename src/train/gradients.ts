@@ -1,0 +1,173 @@
+/**
+ * Gradients of the kernels the GPT uses, registered with tfjs.
+ *
+ * `@tensorflow/tfjs-core`'s bundled entry point (the one Deno and Node load) registers no
+ * gradients at all: they live in per-file ES modules that only the `@tensorflow/tfjs` union
+ * package bundles in, and those files cannot be imported under Deno (extensionless relative
+ * imports). Rather than pull in the union package (layers, converter, webgl, data), we write the
+ * thirteen rules the model needs. Each is a line or two of calculus; tests check them against
+ * finite differences.
+ *
+ * A rule is only registered where none exists, so loading `@tensorflow/tfjs-node` (which brings
+ * the official ones) first keeps the official ones.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+
+type Grads = Record<string, () => tf.Tensor>;
+type Attrs = tf.NamedAttrMap;
+
+/** Sums a broadcast gradient back down to the shape of the input it came from. */
+function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
+  const axes = tf.broadcast_util.getReductionAxes(shape, dy.shape);
+  return axes.length === 0 ? dy : tf.reshape(tf.sum(dy, axes), shape);
+}
+
+const rules: tf.GradConfig[] = [
+  {
+    // C = op(A) op(B), op = identity or transpose; the four cases of the product rule.
+    kernelName: tf.BatchMatMul,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, [a, b], attrs: Attrs): Grads => {
+      const g = dy as tf.Tensor;
+      const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+      if (a.rank !== b.rank || a.shape.slice(0, -2).join() !== b.shape.slice(0, -2).join()) {
+        throw new Error(
+          `BatchMatMul gradient needs equal batch shapes, got [${a.shape}] [${b.shape}]`,
+        );
+      }
+      if (!transposeA && !transposeB) {
+        return { a: () => tf.matMul(g, b, false, true), b: () => tf.matMul(a, g, true, false) };
+      }
+      if (!transposeA && transposeB) {
+        return { a: () => tf.matMul(g, b), b: () => tf.matMul(g, a, true, false) };
+      }
+      if (transposeA && !transposeB) {
+        return { a: () => tf.matMul(b, g, false, true), b: () => tf.matMul(a, g) };
+      }
+      return { a: () => tf.matMul(b, g, true, true), b: () => tf.matMul(g, a, true, true) };
+    },
+  },
+  {
+    kernelName: tf.Add,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, [a, b]): Grads => ({
+      a: () => unbroadcast(dy as tf.Tensor, a.shape),
+      b: () => unbroadcast(dy as tf.Tensor, b.shape),
+    }),
+  },
+  {
+    kernelName: tf.Sub,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, [a, b]): Grads => ({
+      a: () => unbroadcast(dy as tf.Tensor, a.shape),
+      b: () => tf.neg(unbroadcast(dy as tf.Tensor, b.shape)),
+    }),
+  },
+  {
+    kernelName: tf.Multiply,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, [a, b]): Grads => ({
+      a: () => unbroadcast(tf.mul(dy as tf.Tensor, b), a.shape),
+      b: () => unbroadcast(tf.mul(dy as tf.Tensor, a), b.shape),
+    }),
+  },
+  {
+    kernelName: tf.Square, // d(x^2) = 2x
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x]): Grads => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(x, 2)) }),
+  },
+  {
+    kernelName: tf.Rsqrt, // y = x^(-1/2), dy/dx = -y^3 / 2
+    outputsToSave: [true],
+    gradFunc: (dy, [y]): Grads => ({
+      x: () => tf.mul(dy as tf.Tensor, tf.mul(tf.mul(tf.square(y), y), -0.5)),
+    }),
+  },
+  {
+    kernelName: tf.Tanh, // dy/dx = 1 - y^2
+    outputsToSave: [true],
+    gradFunc: (dy, [y]): Grads => ({
+      x: () => tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(y))),
+    }),
+  },
+  {
+    // y = softmax(x): dx = y * (dy - sum(dy * y)) along the softmax axis.
+    kernelName: tf.Softmax,
+    outputsToSave: [true],
+    gradFunc: (dy, [y], attrs: Attrs): Grads => {
+      const { dim } = attrs as unknown as tf.SoftmaxAttrs;
+      const g = dy as tf.Tensor;
+      return { logits: () => tf.mul(y, tf.sub(g, tf.sum(tf.mul(g, y), dim, true))) };
+    },
+  },
+  {
+    // Every input of a mean gets an equal share of the output's gradient.
+    kernelName: tf.Mean,
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x], attrs: Attrs): Grads => {
+      const { axis } = attrs as unknown as tf.MeanAttrs;
+      const axes = tf.util.parseAxisParam(axis, x.shape);
+      const keptShape = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
+      const count = axes.reduce((n, i) => n * x.shape[i], 1);
+      return {
+        x: () => tf.mul(tf.onesLike(x), tf.div(tf.reshape(dy as tf.Tensor, keptShape), count)),
+      };
+    },
+  },
+  {
+    kernelName: tf.Reshape,
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x]): Grads => ({ x: () => tf.reshape(dy as tf.Tensor, x.shape) }),
+  },
+  {
+    kernelName: tf.Transpose,
+    gradFunc: (dy, _saved, attrs: Attrs): Grads => {
+      const { perm } = attrs as unknown as tf.TransposeAttrs;
+      const undo = tf.backend_util.getUndoAxesPermutation(perm);
+      return { x: () => tf.transpose(dy as tf.Tensor, undo) };
+    },
+  },
+  {
+    // The slice's gradient is itself, zero-padded back to the input's shape.
+    kernelName: tf.Slice,
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x], attrs: Attrs): Grads => {
+      const { begin, size } = attrs as unknown as tf.SliceAttrs;
+      const [start, length] = tf.slice_util.parseSliceParams(x, begin, size);
+      const padding = x.shape.map((n, i): [number, number] => [start[i], n - start[i] - length[i]]);
+      return { x: () => tf.pad(dy as tf.Tensor, padding) };
+    },
+  },
+  {
+    // Pieces of a split concatenate back; unused pieces arrive as zeros.
+    kernelName: tf.SplitV,
+    inputsToSave: ["x"],
+    gradFunc: (dys, [x], attrs: Attrs): Grads => {
+      const { axis } = attrs as unknown as tf.SplitVAttrs;
+      const [dim] = tf.util.parseAxisParam(axis, x.shape);
+      return { x: () => tf.concat(dys as tf.Tensor[], dim) };
+    },
+  },
+];
+
+/** Kernel names this module provides a gradient for. */
+export const GRADIENT_KERNELS: readonly string[] = rules.map((r) => r.kernelName);
+
+/**
+ * Registers the gradient rules that tfjs does not have yet. Idempotent; runs on import of the
+ * model, before any forward pass (tfjs decides at forward time which tensors a rule saves).
+ *
+ * @returns The kernel names registered by this call.
+ */
+export function registerGradients(): string[] {
+  const added: string[] = [];
+  for (const rule of rules) {
+    if (tf.getGradient(rule.kernelName) != null) continue;
+    tf.registerGradient(rule);
+    added.push(rule.kernelName);
+  }
+  return added;
+}

@@ -1,0 +1,65 @@
+/**
+ * The training engine: tfjs backend selection, byte-level data, a GPT model, AdamW, and the
+ * trainer facade that workers drive step by step. Pure compute: no KV, no HTTP.
+ *
+ * @example
+ * ```ts ignore
+ * import { createTrainer } from "./mod.ts";
+ * const trainer = await createTrainer({
+ *   model: { layers: 2, width: 128, heads: 4, contextLength: 64 },
+ *   data: { corpus: "moby-dick" },
+ *   batchSize: 16,
+ *   seed: 1,
+ *   optimizer: { weightDecay: 0.1 },
+ * });
+ * for (let step = 0; step < 100; step++) await trainer.step(step, 1e-3);
+ * console.log(await trainer.evaluate(4));
+ * trainer.dispose();
+ * ```
+ *
+ * @module
+ */
+
+export { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
+export {
+  type BackendInfo,
+  type BackendName,
+  initBackend,
+  TENSORFLOW_MISSING_HINT,
+  wasmBinaryDir,
+} from "./backend.ts";
+export {
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type NamedTensor,
+} from "./checkpoint.ts";
+export { CORPUS_NAMES, type CorpusName, loadCorpus } from "./corpus.ts";
+export {
+  type Batch,
+  createDataset,
+  type Dataset,
+  type DatasetOptions,
+  sampleBatch,
+  unigramEntropy,
+} from "./data.ts";
+export {
+  crossEntropy,
+  gptLogits,
+  gptLoss,
+  initParams,
+  type ModelConfig,
+  parameterCount,
+  type ParamInit,
+  type Params,
+  type ParamSpec,
+  paramSpecs,
+  resolveModelConfig,
+} from "./gpt.ts";
+export { BYTE_VOCAB_SIZE, decode, encode } from "./tokenizer.ts";
+export {
+  createTrainer,
+  type Trainer,
+  type TrainerOptions,
+  type TrainerSnapshot,
+} from "./trainer.ts";

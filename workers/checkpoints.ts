@@ -1,0 +1,64 @@
+/**
+ * Checkpoint files: written atomically (temporary file, fsync, rename), named by run and step,
+ * and verified by sha256 before they are loaded.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+
+/** Where a checkpoint landed and how to recognise it. */
+export interface SavedCheckpoint {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** Hex sha256 of some bytes. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * Writes a checkpoint so that a crash leaves either no file or a complete one.
+ *
+ * @param dir the checkpoint directory
+ * @param runId the run (our own ids: letters and digits only)
+ * @param step the step the checkpoint resumes at
+ * @param bytes the serialized model and optimizer
+ */
+export async function writeCheckpoint(
+  dir: string,
+  runId: string,
+  step: number,
+  bytes: Uint8Array,
+): Promise<SavedCheckpoint> {
+  if (!/^[a-z0-9]+$/.test(runId)) throw new Error(`Refusing checkpoint path for run id ${runId}`);
+  await Deno.mkdir(`${dir}/${runId}`, { recursive: true });
+  const file = `${dir}/${runId}/step-${step}.ckpt`;
+  const temporary = `${file}.partial`;
+  using handle = await Deno.open(temporary, { write: true, create: true, truncate: true });
+  for (let written = 0; written < bytes.length;) {
+    written += await handle.write(bytes.subarray(written));
+  }
+  await handle.sync();
+  await Deno.rename(temporary, file);
+  return { file, sha256: sha256(bytes), bytes: bytes.length };
+}
+
+/**
+ * Reads a checkpoint back, refusing one whose content is not what was recorded.
+ *
+ * @throws Error when the file is missing, truncated or corrupt
+ */
+export async function readCheckpoint(file: string, expectedSha256: string): Promise<Uint8Array> {
+  const bytes = await Deno.readFile(file);
+  const actual = sha256(bytes);
+  if (actual !== expectedSha256) {
+    throw new Error(
+      `Checkpoint ${file} is corrupt: sha256 ${actual.slice(0, 12)}… is not the recorded ` +
+        `${expectedSha256.slice(0, 12)}… (${bytes.length} bytes)`,
+    );
+  }
+  return bytes;
+}

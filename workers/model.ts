@@ -1,0 +1,95 @@
+/**
+ * One interface over the models a worker can train: the tfjs GPT and the synthetic landscape.
+ *
+ * @module
+ */
+
+import type { RunDefinition } from "../src/events/mod.ts";
+import { type BackendName, createTrainer, type TrainerSnapshot } from "../src/train/mod.ts";
+import { syntheticStart, type SyntheticState, syntheticStep } from "../src/train/synthetic.ts";
+
+/** What the training loop needs from a model, whatever it is. */
+export interface ModelRunner {
+  readonly backend: { name: string; version: string };
+  readonly parameterCount: number;
+  readonly tokensPerStep: number;
+  /** One optimizer step at `lr`; returns the loss, possibly NaN or infinite. */
+  step(step: number, lr: number): Promise<number>;
+  /** Validation loss. */
+  evaluate(): Promise<number>;
+  /** In-memory copy of model and optimizer state; `restore` brings it back bit-exactly. */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
+  drop(snapshot: unknown): void;
+  /** Checkpoint bytes, and their inverse. */
+  serialize(): Promise<Uint8Array>;
+  load(bytes: Uint8Array): Promise<void>;
+  dispose(): void;
+}
+
+/**
+ * Builds the model a run definition asks for.
+ *
+ * @param definition the run's resolved definition (a managed run: `model` is set)
+ * @param backend the tfjs backend for GPT models
+ */
+export async function createModelRunner(
+  definition: RunDefinition,
+  backend: BackendName,
+): Promise<ModelRunner> {
+  const { model, training } = definition;
+  if (!model) throw new Error("A managed run needs a model");
+  if (model.kind === "synthetic") return syntheticRunner({ ...model, seed: training.seed });
+  const trainer = await createTrainer({
+    model: { ...model, contextLength: training.sequenceLength },
+    data: definition.data ?? { corpus: "moby-dick" },
+    batchSize: training.batchSize,
+    seed: training.seed,
+    optimizer: definition.optimizer,
+    backend,
+  });
+  return {
+    backend: trainer.backend,
+    parameterCount: trainer.parameterCount,
+    tokensPerStep: trainer.tokensPerStep,
+    step: (step, lr) => trainer.step(step, lr),
+    evaluate: () => trainer.evaluate(training.evalBatches),
+    snapshot: () => trainer.snapshot(),
+    restore: (s) => trainer.restore(s as TrainerSnapshot),
+    drop: (s) => trainer.disposeSnapshot(s as TrainerSnapshot),
+    serialize: () => trainer.serialize(),
+    load: (bytes) => trainer.load(bytes),
+    dispose: () => trainer.dispose(),
+  };
+}
+
+type SyntheticModel = Extract<NonNullable<RunDefinition["model"]>, { kind: "synthetic" }>;
+
+function syntheticRunner(config: SyntheticModel & { seed: number }): ModelRunner {
+  let state: SyntheticState = syntheticStart(config);
+  return {
+    backend: { name: "synthetic", version: "1" },
+    parameterCount: 1,
+    tokensPerStep: 1,
+    async step(step, lr) {
+      if (config.stepDelayMs > 0) await new Promise((r) => setTimeout(r, config.stepDelayMs));
+      const out = syntheticStep(config, state, step, lr);
+      state = out.state;
+      return out.loss;
+    },
+    evaluate: () => Promise.resolve(config.floorLoss + state.gap),
+    snapshot: () => ({ ...state }),
+    restore: (s) => {
+      state = { ...(s as SyntheticState) };
+    },
+    drop: () => {},
+    serialize: () => Promise.resolve(new TextEncoder().encode(JSON.stringify(state))),
+    load: (bytes) => {
+      const parsed = JSON.parse(new TextDecoder().decode(bytes));
+      if (typeof parsed?.gap !== "number") throw new Error("Not a synthetic checkpoint");
+      state = { gap: parsed.gap };
+      return Promise.resolve();
+    },
+    dispose: () => {},
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * A long-lived trainer process: polls the store for managed runs, leases one, trains it, and
+ * goes back to polling. Start one with `deno task worker --kv <path|url>`; `main.ts` starts N.
+ *
+ * Several workers, on one host or many (a remote KV URL with `DENO_KV_ACCESS_TOKEN`), share a
+ * store safely: a lease is taken with an atomic check and every append checks the stream head.
+ *
+ * @module
+ */
+
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { acquireLease, EventStore, releaseLease } from "../src/events/mod.ts";
+import type { BackendName } from "../src/train/mod.ts";
+import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
+
+/** Options of {@linkcode runWorker}. */
+export interface WorkerOptions {
+  /** The store's KV path or URL. */
+  kv: string;
+  /** Where checkpoints are written. */
+  checkpointDir: string;
+  backend: BackendName;
+  /** How long a lease lasts without renewal; must exceed the slowest step. */
+  leaseTtlMs: number;
+  /** How often to look for work. */
+  pollMs: number;
+  workerId: string;
+  /** Stop when this signal aborts (after the current step). */
+  signal?: AbortSignal;
+}
+
+/** Polls for runs and trains them, one at a time, until `signal` aborts. */
+export async function runWorker(opts: WorkerOptions): Promise<void> {
+  const kv = await Deno.openKv(opts.kv);
+  const store = new EventStore(kv);
+  const log = (line: string) => console.log(`[worker ${opts.workerId}] ${line}`);
+  const ctx: WorkerContext = { store, log, ...opts };
+  log(`polling ${opts.kv} (backend ${opts.backend})`);
+  try {
+    while (!opts.signal?.aborted) {
+      const held = await leaseNextRun(store, opts);
+      if (held) {
+        await trainLeasedRun(ctx, held);
+        await releaseLease(kv, held);
+      } else {
+        await new Promise((r) => setTimeout(r, opts.pollMs));
+      }
+    }
+  } finally {
+    kv.close();
+  }
+}
+
+/** Leases the oldest active managed run whose lease is free or expired. */
+async function leaseNextRun(store: EventStore, opts: WorkerOptions) {
+  for (const id of await store.activeIds()) {
+    const view = await store.get(id);
+    if (view?.mode !== "managed") continue;
+    const held = await acquireLease(store.kv, id, opts.workerId, opts.leaseTtlMs, Date.now());
+    if (held) return held;
+  }
+  return null;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      kv: { type: "string", default: "data/adalrs.kv" },
+      checkpoints: { type: "string" },
+      backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
+      "lease-ttl": { type: "string", default: "30000" },
+      poll: { type: "string", default: "500" },
+      id: { type: "string", default: `${hostname()}-${Deno.pid}` },
+    },
+  });
+  const backend = values.backend as BackendName;
+  if (!["wasm", "cpu", "tensorflow"].includes(backend)) {
+    console.error(`Unknown backend ${backend}: use wasm, cpu or tensorflow`);
+    Deno.exit(2);
+  }
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => stop.abort());
+  }
+  const kvDir = values.kv.includes("://") ? "data" : values.kv.replace(/\/[^/]*$/, "") || ".";
+  await runWorker({
+    kv: values.kv,
+    checkpointDir: values.checkpoints ?? `${kvDir}/checkpoints`,
+    backend,
+    leaseTtlMs: Number(values["lease-ttl"]),
+    pollMs: Number(values.poll),
+    workerId: values.id,
+    signal: stop.signal,
+  });
+}
