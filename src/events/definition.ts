@@ -102,6 +102,13 @@ export const AdalrsSchema = AdalrsBaseSchema.refine((a) => a.searchStart <= a.se
 /** A run definition as posted; `RunDefinition` is its resolved form with every default filled. */
 export const RunDefinitionSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).default("run"),
+  /** Free-form labels, e.g. where an imported log came from. */
+  tags: z.record(z.string().max(64), z.string().max(500)).refine(
+    (t) => Object.keys(t).length <= 20,
+    {
+      message: "at most 20 tags",
+    },
+  ).default({}),
   mode: z.enum(["managed", "external"]).default("managed"),
   model: ModelSchema.optional(),
   data: DataSchema.optional(),

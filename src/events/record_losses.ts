@@ -66,7 +66,7 @@ export async function recordRunLosses(
   store: EventStore,
   runId: string,
   batch: LossBatch,
-  opts: { mode: RunView["mode"]; expectedSeq?: number; extra?: NewEvent[] },
+  opts: { mode: RunView["mode"]; expectedSeq?: number },
 ): Promise<
   { ok: true; response: LossesResponse; view: RunView } | { ok: false; error: RecordError }
 > {
@@ -86,10 +86,8 @@ export async function recordRunLosses(
     const { state, decision } = reduceLosses(view.controller, batch.fromStep, batch.losses);
     const events: NewEvent[] = [newEvent("LossWindowRecorded", { ...batch })];
     if (decision) events.push(newEvent("LrDecided", { decision }));
-    events.push(...opts.extra ?? []);
-    if (opts.mode === "external" && state.nextStep >= state.setup.totalSteps) {
-      events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: null }));
-    }
+    const completes = opts.mode === "external" && state.nextStep >= state.setup.totalSteps;
+    if (completes) events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: null }));
     const end = windowEnd(state);
     const { schedule, peakLr, totalSteps } = state.setup;
     const lrs: number[] = [];
@@ -98,7 +96,7 @@ export async function recordRunLosses(
     }
     const response: LossesResponse = {
       runId,
-      status: view.status,
+      status: completes ? "completed" : "running",
       nextStep: state.nextStep,
       lr: lrs[0] ?? state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps),
       multiplier: state.m,
@@ -113,12 +111,7 @@ export async function recordRunLosses(
       result: response,
     });
     if (appended.ok) {
-      const result = appended.replayed ? appended.result as LossesResponse : response;
-      return {
-        ok: true,
-        response: { ...result, status: appended.view.status },
-        view: appended.view,
-      };
+      return { ok: true, response: appended.result as LossesResponse, view: appended.view };
     }
     if (opts.expectedSeq !== undefined) {
       return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq}`);

@@ -6,3 +6,4 @@
 
 export * from "./loss_log.ts";
 export * from "./replay.ts";
+export * from "./transfer.ts";

@@ -61,7 +61,8 @@ export function replayRun(
     ...setup,
     adalrs: { ...setup.adalrs, ...overrides },
   });
-  const atCheckpoint = new Map<number, ControllerState>();
+  // Seq 0 stands for "the start": a run resumed without a usable checkpoint restarts from it.
+  const atCheckpoint = new Map<number, ControllerState>([[0, state]]);
   const decisions: ReplayedDecision[] = [];
   const resumes: ReplayReport["resumes"] = [];
 

@@ -31,10 +31,16 @@ export interface BackendInfo {
   version: string;
 }
 
-/** The error message shown when the native TensorFlow backend is not installed. */
-export const TENSORFLOW_MISSING_HINT =
-  "Run `deno task setup:tensorflow` (or `deno task setup:tensorflow-gpu` with ADALRS_TF_GPU=1) " +
-  "on a machine that can download libtensorflow, then try again.";
+/**
+ * How to install the native backend, as shown in the error when it is missing.
+ *
+ * @param gpu Whether the CUDA build (`ADALRS_TF_GPU=1`) was asked for.
+ * @returns One sentence naming the deno task to run.
+ */
+export function tensorflowSetupHint(gpu: boolean): string {
+  const task = gpu ? "setup:tensorflow-gpu" : "setup:tensorflow";
+  return `Run \`deno task ${task}\` on a machine that can download libtensorflow, then try again.`;
+}
 
 /**
  * Activates a tfjs backend and checks that it really is the active one.
@@ -67,6 +73,9 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
       throw new Error(`Unknown backend ${JSON.stringify(never)}; expected wasm, cpu or tensorflow`);
     }
   }
+  // Production mode only silences tfjs's console hints (such as the cpu backend's banner
+  // recommending tfjs-node), which would otherwise land in every worker's log.
+  tf.env().set("PROD", true);
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);
@@ -127,11 +136,11 @@ async function registerTensorflow(): Promise<string> {
   } catch (cause) {
     throw new Error(
       `The tensorflow backend needs ${specifier}, which is not installed or failed to load ` +
-        `(${firstLine(cause)}). ${TENSORFLOW_MISSING_HINT}`,
+        `(${firstLine(cause)}). ${tensorflowSetupHint(gpu)}`,
       { cause },
     );
   }
-  return mod.version?.[gpu ? "tfjs-node-gpu" : "tfjs-node"] ?? "unknown";
+  return mod.version?.["tfjs-node"] ?? mod.version?.["tfjs-node-gpu"] ?? "unknown";
 }
 
 function firstLine(error: unknown): string {

@@ -111,6 +111,16 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   } catch (cause) {
     throw new Error(`Checkpoint header is not valid JSON: ${String(cause)}`, { cause });
   }
+  if (
+    typeof header !== "object" || header === null || !Array.isArray(header.tensors) ||
+    !Number.isInteger(header.dataBytes) ||
+    !header.tensors.every((t) =>
+      typeof t?.name === "string" && Array.isArray(t.shape) &&
+      t.shape.every((n) => Number.isInteger(n) && n >= 0)
+    )
+  ) {
+    throw new Error("Checkpoint header is malformed: expected {version, meta, tensors, dataBytes}");
+  }
   if (header.version !== VERSION) {
     throw new Error(`Checkpoint version ${header.version} is not supported (expected ${VERSION})`);
   }

@@ -5,8 +5,8 @@
  * gradients at all: they live in per-file ES modules that only the `@tensorflow/tfjs` union
  * package bundles in, and those files cannot be imported under Deno (extensionless relative
  * imports). Rather than pull in the union package (layers, converter, webgl, data), we write the
- * thirteen rules the model needs. Each is a line or two of calculus; tests check them against
- * finite differences.
+ * rules for the kernels the model differentiates through outside its hand-written layers
+ * (layers.ts). Each is a line or two of calculus; tests check them against finite differences.
  *
  * A rule is only registered where none exists, so loading `@tensorflow/tfjs-node` (which brings
  * the official ones) first keeps the official ones.
@@ -15,6 +15,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { matMulNT, matMulTN, sumRows } from "./_matmul.ts";
 
 type Grads = Record<string, () => tf.Tensor>;
 type Attrs = tf.NamedAttrMap;
@@ -22,12 +23,28 @@ type Attrs = tf.NamedAttrMap;
 /** Sums a broadcast gradient back down to the shape of the input it came from. */
 function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
   const axes = tf.broadcast_util.getReductionAxes(shape, dy.shape);
-  return axes.length === 0 ? dy : tf.reshape(tf.sum(dy, axes), shape);
+  if (axes.length === 0) return dy;
+  const lead = dy.rank - shape.length;
+  const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+  if (shape.slice(lead).every((n, i) => n === dy.shape[lead + i])) {
+    // Broadcast along leading axes only (a bias, a position table): one fast matmul.
+    const rows = size(dy.shape.slice(0, lead));
+    return tf.reshape(sumRows(tf.reshape(dy, [rows, size(shape)])), shape);
+  }
+  return tf.reshape(tf.sum(dy, axes), shape);
+}
+
+/** The same four cases for 2-D operands, kept on wasm's untransposed fast path. */
+function matMulGrads2d(g: tf.Tensor, a: tf.Tensor, b: tf.Tensor, tA: boolean, tB: boolean): Grads {
+  if (!tA && !tB) return { a: () => matMulNT(g, b), b: () => matMulTN(a, g) };
+  if (!tA && tB) return { a: () => tf.matMul(g, b), b: () => matMulTN(g, a) };
+  if (tA && !tB) return { a: () => matMulNT(b, g), b: () => tf.matMul(a, g) };
+  return { a: () => tf.transpose(tf.matMul(g, b)), b: () => tf.transpose(tf.matMul(a, g)) };
 }
 
 const rules: tf.GradConfig[] = [
   {
-    // C = op(A) op(B), op = identity or transpose; the four cases of the product rule.
+    // C = op(A) op(B), op = identity or transpose: the four cases of the product rule.
     kernelName: tf.BatchMatMul,
     inputsToSave: ["a", "b"],
     gradFunc: (dy, [a, b], attrs: Attrs): Grads => {
@@ -38,6 +55,7 @@ const rules: tf.GradConfig[] = [
           `BatchMatMul gradient needs equal batch shapes, got [${a.shape}] [${b.shape}]`,
         );
       }
+      if (a.rank === 2) return matMulGrads2d(g, a, b, transposeA, transposeB);
       if (!transposeA && !transposeB) {
         return { a: () => tf.matMul(g, b, false, true), b: () => tf.matMul(a, g, true, false) };
       }
@@ -59,38 +77,11 @@ const rules: tf.GradConfig[] = [
     }),
   },
   {
-    kernelName: tf.Sub,
-    inputsToSave: ["a", "b"],
-    gradFunc: (dy, [a, b]): Grads => ({
-      a: () => unbroadcast(dy as tf.Tensor, a.shape),
-      b: () => tf.neg(unbroadcast(dy as tf.Tensor, b.shape)),
-    }),
-  },
-  {
     kernelName: tf.Multiply,
     inputsToSave: ["a", "b"],
     gradFunc: (dy, [a, b]): Grads => ({
       a: () => unbroadcast(tf.mul(dy as tf.Tensor, b), a.shape),
       b: () => unbroadcast(tf.mul(dy as tf.Tensor, a), b.shape),
-    }),
-  },
-  {
-    kernelName: tf.Square, // d(x^2) = 2x
-    inputsToSave: ["x"],
-    gradFunc: (dy, [x]): Grads => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(x, 2)) }),
-  },
-  {
-    kernelName: tf.Rsqrt, // y = x^(-1/2), dy/dx = -y^3 / 2
-    outputsToSave: [true],
-    gradFunc: (dy, [y]): Grads => ({
-      x: () => tf.mul(dy as tf.Tensor, tf.mul(tf.mul(tf.square(y), y), -0.5)),
-    }),
-  },
-  {
-    kernelName: tf.Tanh, // dy/dx = 1 - y^2
-    outputsToSave: [true],
-    gradFunc: (dy, [y]): Grads => ({
-      x: () => tf.mul(dy as tf.Tensor, tf.sub(1, tf.square(y))),
     }),
   },
   {
@@ -101,20 +92,6 @@ const rules: tf.GradConfig[] = [
       const { dim } = attrs as unknown as tf.SoftmaxAttrs;
       const g = dy as tf.Tensor;
       return { logits: () => tf.mul(y, tf.sub(g, tf.sum(tf.mul(g, y), dim, true))) };
-    },
-  },
-  {
-    // Every input of a mean gets an equal share of the output's gradient.
-    kernelName: tf.Mean,
-    inputsToSave: ["x"],
-    gradFunc: (dy, [x], attrs: Attrs): Grads => {
-      const { axis } = attrs as unknown as tf.MeanAttrs;
-      const axes = tf.util.parseAxisParam(axis, x.shape);
-      const keptShape = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
-      const count = axes.reduce((n, i) => n * x.shape[i], 1);
-      return {
-        x: () => tf.mul(tf.onesLike(x), tf.div(tf.reshape(dy as tf.Tensor, keptShape), count)),
-      };
     },
   },
   {

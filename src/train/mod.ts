@@ -25,7 +25,7 @@ export {
   type BackendInfo,
   type BackendName,
   initBackend,
-  TENSORFLOW_MISSING_HINT,
+  tensorflowSetupHint,
   wasmBinaryDir,
 } from "./backend.ts";
 export {
@@ -44,7 +44,6 @@ export {
   unigramEntropy,
 } from "./data.ts";
 export {
-  crossEntropy,
   gptLogits,
   gptLoss,
   initParams,
@@ -56,6 +55,8 @@ export {
   paramSpecs,
   resolveModelConfig,
 } from "./gpt.ts";
+export { GRADIENT_KERNELS, registerGradients } from "./gradients.ts";
+export { crossEntropy, gelu, layerNorm, linear, oneHotFloat } from "./layers.ts";
 export { BYTE_VOCAB_SIZE, decode, encode } from "./tokenizer.ts";
 export {
   createTrainer,

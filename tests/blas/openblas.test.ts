@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseCpuFlags, tierOfCore, tierOfFlags } from "../../src/train/blas/coretype.ts";
-import { loadOpenBlas, type Sgemm, sgemmSelfTest } from "../../src/train/blas/openblas.ts";
+import { loadOpenBlas, type Sgemm } from "../../src/train/blas/openblas.ts";
+import { sgemmSelfTest } from "../../src/train/blas/selftest.ts";
 
 /** Runs `f` with environment variables set (or removed, for `undefined`), then restores them. */
 function withEnv<T>(vars: Record<string, string | undefined>, f: () => T): T {

@@ -7,29 +7,12 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import type { Sgemm } from "./openblas.ts";
+import { sumKernel, transposeKernel } from "./layout_kernels.ts";
+import type { BlasRoutines, Sgemm } from "./openblas.ts";
 import { type MatMulPlan, planBatchMatMul } from "./plan.ts";
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
-export interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
+import { heapOffset, isWasmBackend, type WasmBackendLike } from "./wasm_backend.ts";
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-/**
- * Tells whether an object is a tfjs wasm backend whose heap these kernels can address.
- *
- * @param backend Any tfjs backend.
- * @returns True for a `BackendWasm` (by shape, so no import of the package is needed).
- */
-export function isWasmBackend(backend: unknown): backend is WasmBackendLike {
-  const b = backend as Partial<WasmBackendLike> | null;
-  return b?.wasm?.HEAPU8 instanceof Uint8Array && typeof b.makeOutput === "function" &&
-    typeof b.dataIdMap?.get === "function";
-}
 
 const BYTES = 4; // float32
 
@@ -43,8 +26,8 @@ function runPlan(
 ): void {
   const { m, n, k, lda, ldb, aSize, bSize, aIndex, bIndex } = plan;
   const heap = backend.wasm.HEAPU8.buffer; // read after makeOutput: allocating may grow the heap
-  const aOff = offsetOf(backend, args.a), bOff = offsetOf(backend, args.b);
-  const cOff = offsetOf(backend, args.out);
+  const aOff = heapOffset(backend, args.a), bOff = heapOffset(backend, args.b);
+  const cOff = heapOffset(backend, args.out);
   const calls = aIndex.length;
   if (k === 0) {
     if (beta === 0) new Float32Array(heap, cOff, m * n * calls).fill(0);
@@ -58,12 +41,6 @@ function runPlan(
     const c = new Float32Array(heap, cOff + i * m * n * BYTES, m * n);
     sgemm(args.tA, args.tB, m, n, k, a, lda, b, ldb, beta, c, ldc);
   }
-}
-
-function offsetOf(backend: WasmBackendLike, info: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(info.dataId);
-  if (data === undefined) throw new Error("BLAS matMul: input tensor has no data on wasm");
-  return data.memoryOffset;
 }
 
 /** `BatchMatMul` through sgemm; `fallback` handles what it does not (non-float32). */
@@ -110,9 +87,9 @@ function fusedMatMul(sgemm: Sgemm, fallback: tf.KernelFunc) {
     const size = tf.util.sizeFromShape(plan.outShape);
     if (size === 0) return out;
     const heap = backend.wasm.HEAPU8.buffer;
-    const y = new Float32Array(heap, offsetOf(backend, out), size);
+    const y = new Float32Array(heap, heapOffset(backend, out), size);
     if (bias != null) {
-      const biasView = new Float32Array(heap, offsetOf(backend, bias), biasSize);
+      const biasView = new Float32Array(heap, heapOffset(backend, bias), biasSize);
       if (biasSize === 1) y.fill(biasView[0]);
       else for (let row = 0; row < size; row += n) y.set(biasView, row);
     }
@@ -124,19 +101,29 @@ function fusedMatMul(sgemm: Sgemm, fallback: tf.KernelFunc) {
   };
 }
 
+type Maker = (blas: BlasRoutines, fallback: tf.KernelFunc) => tf.KernelFunc;
+
+const MAKERS: Record<string, Maker> = {
+  BatchMatMul: (blas, fallback) => batchMatMul(blas.sgemm, fallback) as tf.KernelFunc,
+  _FusedMatMul: (blas, fallback) => fusedMatMul(blas.sgemm, fallback) as tf.KernelFunc,
+  Transpose: (blas, fallback) => transposeKernel(blas, fallback) as tf.KernelFunc,
+  Sum: (blas, fallback) => sumKernel(blas, fallback) as tf.KernelFunc,
+};
+
 /** Kernel names this module replaces on the wasm backend. */
-export const BLAS_KERNELS = ["BatchMatMul", "_FusedMatMul"] as const;
+export const BLAS_KERNELS: readonly string[] = Object.keys(MAKERS);
 
 /**
- * Replaces the wasm backend's `BatchMatMul` and `_FusedMatMul` with sgemm-backed kernels.
+ * Replaces the wasm backend's `BatchMatMul`, `_FusedMatMul`, `Transpose` and `Sum` with kernels
+ * that call OpenBLAS.
  *
  * The original kernels stay reachable as fallbacks (for dtypes and attributes the BLAS path does
  * not cover) and are put back by the returned function.
  *
- * @param sgemm The sgemm to call.
+ * @param blas The routines to call.
  * @returns A function that restores the original wasm kernels.
  */
-export function installBlasKernels(sgemm: Sgemm): () => void {
+export function installBlasKernels(blas: BlasRoutines): () => void {
   const originals = BLAS_KERNELS.map((name) => {
     const config = tf.getKernel(name, "wasm");
     if (config === undefined) {
@@ -144,15 +131,14 @@ export function installBlasKernels(sgemm: Sgemm): () => void {
     }
     return config;
   });
-  const makers = [batchMatMul, fusedMatMul];
-  originals.forEach((original, i) => {
+  originals.forEach((original) => {
     tf.unregisterKernel(original.kernelName, "wasm");
     tf.registerKernel({
       kernelName: original.kernelName,
       backendName: "wasm",
       // Keep the original setup: if the wasm backend is created again, its fallback is rebound.
       setupFunc: original.setupFunc,
-      kernelFunc: makers[i](sgemm, original.kernelFunc) as tf.KernelFunc,
+      kernelFunc: MAKERS[original.kernelName](blas, original.kernelFunc),
     });
   });
   return () => {

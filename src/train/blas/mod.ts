@@ -67,7 +67,7 @@ export function accelerateWasm(options: AccelerateOptions = {}): Promise<Acceler
   let restore: (() => void) | undefined;
   try {
     blas = loadOpenBlas({ path: options.libraryPath, threads: options.threads });
-    restore = installBlasKernels(blas.sgemm);
+    restore = installBlasKernels(blas);
     const failure = kernelSelfTest();
     if (failure !== null) throw new Error(`kernel self-test failed: ${failure}`);
   } catch (error) {

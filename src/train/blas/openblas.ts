@@ -6,27 +6,29 @@
  */
 
 import { chooseCoreType, parseCpuFlags } from "./coretype.ts";
+import { layoutSelfTest, sgemmSelfTest } from "./selftest.ts";
 
+// Matrices travel as typed-array views ("buffer"): Deno passes the address of the view's first
+// element, so a view into the WebAssembly heap is a zero-copy pointer into tfjs's data.
+// somatcopy (an OpenBLAS extension) and sgemv serve the layout kernels: 2-D transposes and sums
+// over leading axes, both slow in tfjs wasm.
+// deno-fmt-ignore
 const SYMBOLS = {
-  // Matrices travel as typed-array views ("buffer"): Deno passes the address of the view's
-  // first element, so a view into the WebAssembly heap is a zero-copy pointer into tfjs's data.
   cblas_sgemm: {
-    parameters: [
-      "i32",
-      "i32",
-      "i32", // order, transA, transB
-      "i32",
-      "i32",
-      "i32", // M, N, K
-      "f32",
-      "buffer",
-      "i32", // alpha, A, lda
-      "buffer",
-      "i32", // B, ldb
-      "f32",
-      "buffer",
-      "i32", // beta, C, ldc
-    ],
+    // order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc
+    parameters: ["i32", "i32", "i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32",
+      "f32", "buffer", "i32"],
+    result: "void",
+  },
+  cblas_somatcopy: {
+    // order, trans, rows, cols, alpha, A, lda, B, ldb
+    parameters: ["i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32"],
+    result: "void",
+  },
+  cblas_sgemv: {
+    // order, trans, M, N, alpha, A, lda, x, incx, beta, y, incy
+    parameters: ["i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32", "f32",
+      "buffer", "i32"],
     result: "void",
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
@@ -58,8 +60,27 @@ export type Sgemm = (
   ldc: number,
 ) => void;
 
+/** `out[j, i] = a[i, j]` for a row-major `[rows, cols]` matrix `a`. */
+export type Transpose2d = (rows: number, cols: number, a: Float32Array, out: Float32Array) => void;
+
+/** `out[j] = sum_i a[i, j]` for a row-major `[rows, cols]` matrix `a`; `ones` has `rows` ones. */
+export type ColumnSums = (
+  rows: number,
+  cols: number,
+  a: Float32Array,
+  ones: Float32Array,
+  out: Float32Array,
+) => void;
+
+/** The BLAS routines the kernels call. */
+export interface BlasRoutines {
+  sgemm: Sgemm;
+  transpose2d: Transpose2d;
+  columnSums: ColumnSums;
+}
+
 /** A loaded OpenBLAS. */
-export interface OpenBlas {
+export interface OpenBlas extends BlasRoutines {
   /** The file that was opened. */
   path: string;
   /** The core whose kernels the library runs, e.g. `SkylakeX`. */
@@ -68,7 +89,6 @@ export interface OpenBlas {
   coreReason: string;
   /** The threads sgemm may use. */
   threads: number;
-  sgemm: Sgemm;
   /** Unloads the library; the object is unusable afterwards. */
   close(): void;
 }
@@ -114,6 +134,27 @@ function openFirst(candidates: string[]): { lib: Lib; path: string } {
 function corename(lib: Lib): string {
   const p = lib.symbols.openblas_get_corename();
   return p === null ? "unknown" : new Deno.UnsafePointerView(p).getCString();
+}
+
+function routines(lib: Lib): BlasRoutines {
+  const { cblas_somatcopy, cblas_sgemv } = lib.symbols;
+  return {
+    sgemm: makeSgemm(lib),
+    transpose2d: (rows, cols, a, out) =>
+      cblas_somatcopy(
+        ROW_MAJOR,
+        TRANS,
+        rows,
+        cols,
+        1,
+        a,
+        Math.max(1, cols),
+        out,
+        Math.max(1, rows),
+      ),
+    columnSums: (rows, cols, a, ones, out) =>
+      cblas_sgemv(ROW_MAJOR, TRANS, rows, cols, 1, a, Math.max(1, cols), ones, 1, 0, out, 1),
+  };
 }
 
 function makeSgemm(lib: Lib): Sgemm {
@@ -214,7 +255,8 @@ function openWithCore(path: string, coretype: string): { lib: Lib; failure: stri
 /** Sets the thread count and self-tests; returns the failure or `null`. */
 function prepare(lib: Lib, threads: number): string | null {
   lib.symbols.openblas_set_num_threads(threads);
-  return sgemmSelfTest(makeSgemm(lib));
+  const blas = routines(lib);
+  return sgemmSelfTest(blas.sgemm) ?? layoutSelfTest(blas);
 }
 
 function finish(lib: Lib, path: string, coreReason: string): OpenBlas {
@@ -223,56 +265,9 @@ function finish(lib: Lib, path: string, coreReason: string): OpenBlas {
     core: corename(lib),
     coreReason,
     threads: lib.symbols.openblas_get_num_threads(),
-    sgemm: makeSgemm(lib),
+    ...routines(lib),
     close: () => lib.close(),
   };
-}
-
-/**
- * Checks sgemm against a float64 JavaScript product on random matrices: all four transpose
- * combinations at odd sizes, and one size large enough to take the multi-threaded path.
- *
- * @param sgemm The routine under test.
- * @returns `null` when every entry is within float32 tolerance, else what went wrong.
- */
-export function sgemmSelfTest(sgemm: Sgemm): string | null {
-  const cases: [number, number, number][] = [[7, 5, 3], [67, 45, 33], [1, 1, 1], [192, 160, 256]];
-  for (const [m, n, k] of cases) {
-    for (const tA of [false, true]) {
-      for (const tB of [false, true]) {
-        const bad = checkOne(sgemm, m, n, k, tA, tB);
-        if (bad !== null) return `m=${m} n=${n} k=${k} tA=${tA} tB=${tB}: ${bad}`;
-      }
-    }
-  }
-  return null;
-}
-
-function checkOne(sgemm: Sgemm, m: number, n: number, k: number, tA: boolean, tB: boolean) {
-  const a = randomMatrix(m * k), b = randomMatrix(k * n), c = new Float32Array(m * n).fill(NaN);
-  sgemm(tA, tB, m, n, k, a, tA ? m : k, b, tB ? k : n, 0, c, n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0, mag = 0;
-      for (let p = 0; p < k; p++) {
-        const x = a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
-        sum += x;
-        mag += Math.abs(x);
-      }
-      const got = c[i * n + j];
-      // float32 accumulation error grows with k and the magnitude of the terms, not the sum.
-      if (!(Math.abs(got - sum) <= 1e-5 * k * mag + 1e-6)) {
-        return `C[${i},${j}]=${got}, want ${sum}`;
-      }
-    }
-  }
-  return null;
-}
-
-function randomMatrix(size: number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = Math.random() * 2 - 1;
-  return out;
 }
 
 function readCpuFlags(): Set<string> | null {

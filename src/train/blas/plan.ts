@@ -135,3 +135,35 @@ function stridesFor(shape: readonly number[], rank: number): number[] {
 function product(shape: readonly number[]): number {
   return shape.reduce((x, y) => x * y, 1);
 }
+
+/**
+ * Simplifies a transpose to the fewest axes that move the same bytes: size-1 axes are dropped,
+ * and runs of input axes that stay adjacent and in order in the output are merged into one.
+ * `[16, 64, 3, 4, 32]` with perm `[0, 1, 3, 2, 4]` becomes `[1024, 3, 4, 32]`, `[0, 2, 1, 3]`.
+ *
+ * @param shape The input's shape.
+ * @param perm Output axis j is input axis `perm[j]`.
+ * @returns The collapsed input shape and perm (rank 0 when nothing but size-1 axes remain).
+ */
+export function collapseTranspose(
+  shape: readonly number[],
+  perm: readonly number[],
+): { shape: number[]; perm: number[] } {
+  // Number the non-trivial input axes compactly: a size-1 axis never separates two others.
+  const compact = new Map<number, number>();
+  shape.forEach((size, axis) => size !== 1 && compact.set(axis, compact.size));
+  const groups: number[][] = []; // in output order, each a run of compact input axes
+  for (const axis of perm) {
+    const c = compact.get(axis);
+    if (c === undefined) continue;
+    const last = groups.at(-1);
+    if (last !== undefined && last.at(-1)! + 1 === c) last.push(c);
+    else groups.push([c]);
+  }
+  const sizes = [...compact.keys()].map((axis) => shape[axis]);
+  const byInput = [...groups].sort((g, h) => g[0] - h[0]);
+  return {
+    shape: byInput.map((g) => g.reduce((n, c) => n * sizes[c], 1)),
+    perm: groups.map((g) => byInput.indexOf(g)),
+  };
+}

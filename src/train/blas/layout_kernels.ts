@@ -1,0 +1,119 @@
+/**
+ * Faster wasm kernels for the two layout operations a transformer step leans on, written
+ * against the WebAssembly heap like the matmul kernels:
+ *
+ * - `Transpose`: tfjs wasm moves rank-5 tensors element by element (17 ms for the attention's
+ *   `[B, T, 3, H, D]` -> `[3, B, H, T, D]` at B=16, T=64, C=128) and 2-D ones slowly
+ *   (3 ms for `[1024, 384]`). Here: axes are collapsed first, 2-D and batched 2-D transposes go
+ *   to OpenBLAS `somatcopy`, and any transpose that keeps the last axis in place becomes a loop
+ *   of contiguous row copies (0.4 ms for the rank-5 case).
+ * - `Sum` over leading axes (every bias and broadcast gradient): tfjs wasm transposes the input
+ *   to make those axes innermost, then reduces; here it is one `sgemv` with a vector of ones.
+ *
+ * Everything else (other dtypes, other patterns) goes to the original wasm kernel.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import type { BlasRoutines } from "./openblas.ts";
+import { collapseTranspose } from "./plan.ts";
+import { heapOffset, isWasmBackend } from "./wasm_backend.ts";
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** `Transpose` for 4-byte dtypes; see the module comment for which cases it takes. */
+export function transposeKernel(blas: BlasRoutines, fallback: tf.KernelFunc) {
+  return function transposeBlas(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as unknown as tf.TransposeAttrs;
+    const backend = args.backend;
+    const wordSized = x.dtype === "float32" || x.dtype === "int32";
+    const c = collapseTranspose(x.shape, perm);
+    const rank = c.shape.length;
+    const keepsLastAxis = rank >= 2 && c.perm[rank - 1] === rank - 1;
+    const matrix = x.dtype === "float32" &&
+      (rank === 2 || (rank === 3 && c.perm[0] === 0 && c.perm[1] === 2));
+    if (!wordSized || !isWasmBackend(backend) || rank < 2 || !(keepsLastAxis || matrix)) {
+      return fallback(args); // includes no-op perms, which the original turns into a cheap copy
+    }
+    const outShape = perm.map((axis) => x.shape[axis]);
+    const out = backend.makeOutput(outShape, x.dtype);
+    const heap = backend.wasm.HEAPU8.buffer; // after makeOutput, which may grow the heap
+    const size = tf.util.sizeFromShape(x.shape);
+    if (matrix) {
+      const [batch, rows, cols] = rank === 2 ? [1, ...c.shape] : c.shape;
+      const from = heapOffset(backend, x), to = heapOffset(backend, out);
+      for (let i = 0; i < batch; i++) {
+        const bytes = i * rows * cols * 4;
+        blas.transpose2d(
+          rows,
+          cols,
+          new Float32Array(heap, from + bytes, rows * cols),
+          new Float32Array(heap, to + bytes, rows * cols),
+        );
+      }
+    } else {
+      // Int32 views copy the bits as they are, whatever the dtype (no NaN canonicalisation).
+      const src = new Int32Array(heap, heapOffset(backend, x), size);
+      const dst = new Int32Array(heap, heapOffset(backend, out), size);
+      copyRuns(src, dst, c.shape, c.perm);
+    }
+    return out;
+  };
+}
+
+/** A transpose whose last axis stays last: copy runs of `shape[last]` contiguous words. */
+function copyRuns(src: Int32Array, dst: Int32Array, shape: number[], perm: number[]): void {
+  const rank = shape.length, run = shape[rank - 1];
+  const inStrides = new Array<number>(rank);
+  for (let i = rank - 1, s = 1; i >= 0; i--) (inStrides[i] = s), (s *= shape[i]);
+  // Odometer over the output's outer axes; `from` follows the matching input offset.
+  const outer = perm.slice(0, -1).map((a) => shape[a]);
+  const step = perm.slice(0, -1).map((a) => inStrides[a]);
+  const counter = new Array<number>(outer.length).fill(0);
+  let from = 0;
+  for (let to = 0; to < dst.length; to += run) {
+    if (run >= 64) dst.set(src.subarray(from, from + run), to);
+    else for (let i = 0; i < run; i++) dst[to + i] = src[from + i];
+    for (let d = outer.length - 1; d >= 0; d--) {
+      from += step[d];
+      if (++counter[d] < outer[d]) break;
+      from -= step[d] * outer[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+let ones = new Float32Array(0);
+
+/** `Sum` of float32 over a block of leading axes, as `ones @ x`; other sums fall back. */
+export function sumKernel(blas: BlasRoutines, fallback: tf.KernelFunc) {
+  return function sumBlas(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    const backend = args.backend;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.every((a, i) => a === i);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+    const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
+    // cols === 1 is a full reduction, which the wasm kernel does without a transpose.
+    if (x.dtype !== "float32" || !isWasmBackend(backend) || !leading || cols <= 1) {
+      return fallback(args);
+    }
+    const outShape = keepDims
+      ? x.shape.map((d, i) => (i < axes.length ? 1 : d))
+      : x.shape.slice(axes.length);
+    const out = backend.makeOutput(outShape, "float32");
+    const heap = backend.wasm.HEAPU8.buffer;
+    const y = new Float32Array(heap, heapOffset(backend, out), cols);
+    if (rows === 0) {
+      y.fill(0);
+      return out;
+    }
+    if (ones.length < rows) ones = new Float32Array(rows).fill(1);
+    const a = new Float32Array(heap, heapOffset(backend, x), rows * cols);
+    blas.columnSums(rows, cols, a, ones, y);
+    return out;
+  };
+}

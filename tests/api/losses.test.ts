@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { testApp } from "../_fixtures.ts";
+
+const external = (steps = 20, window = 5) => ({
+  mode: "external",
+  training: { steps },
+  optimizer: { lr: 0.01 },
+  schedule: { kind: "constant" },
+  adalrs: { window, searchStart: 0, searchEnd: 1 },
+});
+
+async function externalRun(t: Awaited<ReturnType<typeof testApp>>, steps = 20, window = 5) {
+  return (await t.call("POST", "/v1/runs", external(steps, window))).body.id as string;
+}
+
+Deno.test("POST losses answers the LR and action for the next step, deciding per window", async () => {
+  using t = await testApp();
+  const id = await externalRun(t);
+  const part = await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 0, losses: [5, 4.9] });
+  assert.equal(part.status, 200);
+  assert.deepEqual(
+    [part.body.nextStep, part.body.lr, part.body.decision, part.body.windowEndsAt],
+    [2, 0.01, null, 4],
+  );
+  assert.deepEqual(part.body.action, { kind: "continue" });
+  assert.equal(part.body.lrs.length, 3);
+  const rest = await t.call("POST", `/v1/runs/${id}/losses`, {
+    fromStep: 2,
+    losses: [4.8, 4.7, 4.6],
+  });
+  assert.equal(rest.body.decision.rule, "observe");
+  assert.equal(rest.body.decision.window.fromStep, 0);
+  assert.equal(rest.body.windowEndsAt, 9);
+  const decisions = await t.call("GET", `/v1/runs/${id}/decisions`);
+  assert.equal(decisions.body.decisions.length, 1);
+});
+
+Deno.test("POST losses: a gap or an overlap is 409 with the expected step; nothing is stored", async () => {
+  using t = await testApp();
+  const id = await externalRun(t);
+  await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 0, losses: [5, 4.9] });
+  const gap = await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 4, losses: [4] });
+  assert.equal(gap.status, 409);
+  assert.equal(gap.body.error.expectedStep, 2);
+  assert.match(gap.body.error.message, /gap/);
+  const overlap = await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 1, losses: [4] });
+  assert.equal(overlap.status, 409);
+  assert.match(overlap.body.error.message, /overlaps/);
+  const past = await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 2, losses: [1, 1, 1, 1] });
+  assert.equal(past.status, 409);
+  assert.match(past.body.error.message, /at most 3 losses/);
+  assert.equal((await t.store.read(id)).length, 2);
+});
+
+Deno.test("POST losses validates the body and lists every error", async () => {
+  using t = await testApp();
+  const id = await externalRun(t);
+  const bad = await t.call("POST", `/v1/runs/${id}/losses`, {
+    fromStep: -1.5,
+    losses: [],
+    extra: 1,
+  });
+  assert.equal(bad.status, 400);
+  const paths = bad.body.error.issues.map((i: { path: string }) => i.path).sort();
+  assert.deepEqual(paths, ["(body)", "fromStep", "losses"]);
+  assert.equal(
+    (await t.call("POST", "/v1/runs/rnope/losses", { fromStep: 0, losses: [1] })).status,
+    404,
+  );
+});
+
+Deno.test("POST losses takes NaN as Python writes it, as a string, or as null, and never fits it", async () => {
+  using t = await testApp();
+  const id = await externalRun(t, 20, 5);
+  const body = '{"fromStep": 0, "losses": [5, NaN, "Infinity", null, -Infinity]}';
+  const res = await t.call("POST", `/v1/runs/${id}/losses`, body);
+  assert.equal(res.status, 200);
+  assert.equal(res.body.decision.rule, "non-finite-downscale");
+  assert.equal(res.body.decision.window.stats, null);
+  assert.equal(res.body.multiplier, 0.5);
+  const [, recorded] = await t.store.read(id);
+  assert.ok(recorded.type === "LossWindowRecorded");
+  assert.deepEqual(recorded.data.losses, [5, "NaN", "Infinity", "NaN", "-Infinity"]);
+});
+
+Deno.test("POST losses with an idempotency key lands once; the retry gets the same answer", async () => {
+  using t = await testApp();
+  const id = await externalRun(t);
+  const post = { fromStep: 0, losses: [5, 4, 3, 2, 1] };
+  const first = await t.call("POST", `/v1/runs/${id}/losses`, post, { "idempotency-key": "w0" });
+  const retry = await t.call("POST", `/v1/runs/${id}/losses`, post, { "idempotency-key": "w0" });
+  assert.equal(retry.status, 200);
+  assert.deepEqual(retry.body, first.body);
+  assert.equal((await t.store.read(id)).length, 3);
+});
+
+Deno.test("POST losses refuses managed runs and completes an external run at its last step", async () => {
+  using t = await testApp();
+  const managed = await t.call("POST", "/v1/runs", {
+    model: { kind: "synthetic" },
+    training: { steps: 10 },
+    optimizer: { lr: 1e-3 },
+  });
+  const refused = await t.call("POST", `/v1/runs/${managed.body.id}/losses`, {
+    fromStep: 0,
+    losses: [1],
+  });
+  assert.equal(refused.status, 409);
+  const id = await externalRun(t, 5, 5);
+  const done = await t.call("POST", `/v1/runs/${id}/losses`, {
+    fromStep: 0,
+    losses: [5, 4, 3, 2, 1],
+  });
+  assert.equal(done.body.status, "completed");
+  const after = await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 5, losses: [1] });
+  assert.equal(after.status, 409);
+  assert.match(after.body.error.message, /completed/);
+});

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend, tensorflowSetupHint, wasmBinaryDir } from "../../src/train/mod.ts";
+
+Deno.test("initBackend('wasm') activates wasm with the binaries from node_modules", async () => {
+  const info = await initBackend("wasm");
+  assert.deepEqual(info, { name: "wasm", version: "4.22.0" });
+  assert.equal(tf.getBackend(), "wasm");
+  assert.match(wasmBinaryDir(), /node_modules\/.*@tensorflow\/tfjs-backend-wasm\/dist$/);
+  // It computes on the wasm backend, not just claims to.
+  const sum = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3.5])).dataSync()[0]);
+  assert.equal(sum, 6.5);
+});
+
+Deno.test("initBackend('cpu') switches only when asked, and back", async () => {
+  assert.deepEqual(await initBackend("cpu"), { name: "cpu", version: "4.22.0" });
+  assert.equal(tf.getBackend(), "cpu");
+  await initBackend("wasm");
+  assert.equal(tf.getBackend(), "wasm");
+});
+
+Deno.test("initBackend('tensorflow') without tfjs-node says how to install it", async () => {
+  await initBackend("wasm");
+  await assert.rejects(() => initBackend("tensorflow"), (error: Error) => {
+    assert.match(error.message, /@tensorflow\/tfjs-node/);
+    assert.match(error.message, /deno task setup:tensorflow/);
+    assert.ok(error.message.includes(tensorflowSetupHint(false)));
+    return true;
+  });
+  // No silent fallback: the previous backend is still the active one.
+  assert.equal(tf.getBackend(), "wasm");
+});
+
+Deno.test("initBackend() rejects unknown names", async () => {
+  await assert.rejects(() => initBackend("webgl" as "wasm"), /Unknown backend "webgl"/);
+});

@@ -1,0 +1,78 @@
+/**
+ * Real worker processes for tests: spawn, wait for a condition on the store, kill.
+ *
+ * @module
+ */
+
+import { EventStore, RunDefinitionSchema, type RunView } from "../../src/events/mod.ts";
+
+/** A temporary store on disk that worker processes can share. */
+export async function diskStore(): Promise<{ store: EventStore; dir: string; kvPath: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "adalrs-test-" });
+  const kvPath = `${dir}/adalrs.kv`;
+  return { store: new EventStore(await Deno.openKv(kvPath)), dir, kvPath };
+}
+
+/** Starts `workers/worker.ts` as a separate process on the store at `kvPath`. */
+export function spawnWorker(kvPath: string, id: string, leaseTtlMs = 1500): Deno.ChildProcess {
+  const entry = new URL("../../workers/worker.ts", import.meta.url).pathname;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      config,
+      entry,
+      "--kv",
+      kvPath,
+      "--lease-ttl",
+      String(leaseTtlMs),
+      "--poll",
+      "50",
+      "--id",
+      id,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Stops a worker and returns what it printed. */
+export async function stopWorker(worker: Deno.ChildProcess, signal: Deno.Signal = "SIGTERM") {
+  try {
+    worker.kill(signal);
+  } catch { /* already gone */ }
+  const out = await worker.output();
+  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+}
+
+/** Polls the run until `check` holds, or fails after `timeoutMs`. */
+export async function waitFor(
+  store: EventStore,
+  runId: string,
+  check: (view: RunView) => boolean,
+  timeoutMs = 20_000,
+): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await store.get(runId);
+    if (view && check(view)) return view;
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out; run is ${JSON.stringify(view?.progress)} ${view?.status}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A managed synthetic run: fast, deterministic, with checkpoints and evals. */
+export function syntheticDefinition(steps: number, stepDelayMs = 0) {
+  return RunDefinitionSchema.parse({
+    mode: "managed",
+    model: { kind: "synthetic", stepDelayMs },
+    training: { steps, checkpointEvery: 50, evalEvery: 50 },
+    optimizer: { lr: 1e-4 },
+    schedule: { kind: "constant" },
+    adalrs: { window: 10, searchStart: 0, searchEnd: 0.8 },
+  });
+}
