@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { createApp } from "./src/api/mod.ts";
 import { EventStore } from "./src/events/mod.ts";
+import { spawnWorker } from "./workers/spawn.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -29,7 +30,13 @@ const { values } = parseArgs({
 await Deno.mkdir(values.data, { recursive: true });
 const kvPath = values.kv ?? `${values.data}/adalrs.kv`;
 const store = new EventStore(await Deno.openKv(kvPath));
-const workers = spawnWorkers(Number(values.workers));
+const workers = Array.from({ length: Number(values.workers) }, (_, i) =>
+  spawnWorker({
+    kvPath,
+    checkpointDir: `${values.data}/checkpoints`,
+    backend: values.backend,
+    id: `local-${Deno.pid}-${i}`,
+  }));
 const server = Deno.serve(
   {
     hostname: values.host,
@@ -51,30 +58,4 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     store.kv.close();
     Deno.exit(0);
   });
-}
-
-/** Starts worker processes on the same store; they are separate processes, not promises. */
-function spawnWorkers(count: number): Deno.ChildProcess[] {
-  const config = new URL("./deno.json", import.meta.url).pathname;
-  const entry = new URL("./workers/worker.ts", import.meta.url).pathname;
-  return Array.from({ length: count }, (_, i) =>
-    new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--config",
-        config,
-        entry,
-        "--kv",
-        kvPath,
-        "--checkpoints",
-        `${values.data}/checkpoints`,
-        "--backend",
-        values.backend,
-        "--id",
-        `local-${Deno.pid}-${i}`,
-      ],
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn());
 }

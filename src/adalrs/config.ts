@@ -16,8 +16,11 @@ import type { ScheduleConfig } from "../schedule/mod.ts";
  *   but the reference is older, so on a decelerating loss curve trials look worse than they are.
  * - `fresh`: one more window at the old LR after the trigger, measured before the trial starts;
  *   nothing selected it, and it is the closest in time to the trial. Costs one window per trial.
+ * - `bracket`: the mean of the trigger window and one more window back at the old LR right after
+ *   the trial: the two straddle the trial in time, so a steady slowing of the descent cancels.
+ *   Costs one window per trial.
  */
-export type ReferenceKind = "trigger" | "pair" | "fresh";
+export type ReferenceKind = "trigger" | "pair" | "fresh" | "bracket";
 
 /** Settings of the AdaLRS search; defaults in {@linkcode ADALRS_DEFAULTS}. */
 export interface AdalrsConfig {

@@ -3,21 +3,37 @@
  *
  * No clock, no randomness, no I/O: replaying the same losses from the same initial state yields
  * the same decisions, bit for bit. File order follows the decider pattern: state, then the
- * transition, then the rules it applies.
+ * transition; the rules it applies live in `rules.ts`.
  *
  * @module
  */
 
 import { baseLr } from "../schedule/mod.ts";
 import type { ControllerSetup } from "./config.ts";
-import type { Action, Decision, Rule, WindowStats } from "./decision.ts";
+import type { Decision, WindowStats } from "./decision.ts";
 import { decodeLoss, type LossValue } from "./loss_value.ts";
+import { chooseRule } from "./rules.ts";
 import { velocity } from "./velocity.ts";
 
-/** An upscale trial in progress, or a trigger waiting for its fresh reference window. */
+/**
+ * An upscale trial in progress, or a trigger waiting for its fresh reference window.
+ *
+ * - `reference`: descent slowed; the next window at the same LR is the reference (`fresh`).
+ * - `running`: the trial window at `mBefore * α'` is being measured against `reference`.
+ * - `closing` (`bracket` only): the trial window was `measured`; one more window back at
+ *   `mBefore` closes the reference around it before the trial is judged.
+ */
 export type Trial =
   | { stage: "reference" }
-  | { stage: "running"; snapshotId: string; mBefore: number; reference: WindowStats };
+  | { stage: "running"; snapshotId: string; mBefore: number; reference: WindowStats }
+  | {
+    stage: "closing";
+    snapshotId: string;
+    mBefore: number;
+    mTrial: number;
+    reference: WindowStats;
+    measured: WindowStats;
+  };
 
 /** Everything the controller remembers between windows. Plain data, safe to store as JSON. */
 export interface ControllerState {
@@ -96,18 +112,6 @@ export function recordLosses(
   return decideWindow({ ...next, pending: [] }, pending.map(decodeLoss));
 }
 
-/** What a rule changes: the rule's name plus the fields of the state it sets. */
-interface Outcome {
-  rule: Rule;
-  m: number;
-  adjusted: boolean;
-  action: Action;
-  trial: Trial | null;
-  previous: WindowStats | null;
-  reference?: WindowStats | null;
-  rising?: number;
-}
-
 function decideWindow(state: ControllerState, losses: number[]): {
   state: ControllerState;
   decision: Decision;
@@ -115,7 +119,7 @@ function decideWindow(state: ControllerState, losses: number[]): {
   const { adalrs } = state.setup;
   const toStep = state.nextStep - 1;
   const fromStep = toStep - losses.length + 1;
-  const stats = losses.every(Number.isFinite) ? windowStats(losses, fromStep, adalrs.z) : null;
+  const stats = windowStats(losses, fromStep, adalrs.z);
   const alpha = Math.max(adalrs.lambda ** state.n * adalrs.alpha, 1);
   const beta = 1 / Math.max(adalrs.lambda ** state.n * adalrs.beta, 1);
   const snapshotId = `s${state.decisions}`;
@@ -152,130 +156,14 @@ function decideWindow(state: ControllerState, losses: number[]): {
   return { state: nextState, decision };
 }
 
-function windowStats(losses: number[], fromStep: number, z: number): WindowStats {
+/**
+ * The window's statistics, or null for a failed window: a non-finite loss, or finite losses so
+ * large that the fit itself overflows (both must never reach a comparison).
+ */
+function windowStats(losses: number[], fromStep: number, z: number): WindowStats | null {
+  if (!losses.every(Number.isFinite)) return null;
   const { v, se, mean } = velocity(losses);
-  return { fromStep, toStep: fromStep + losses.length - 1, v, e: z * se, mean };
-}
-
-const CONTINUE: Action = { kind: "continue" };
-
-/** The rules of DESIGN.md, in priority order. */
-function chooseRule(
-  state: ControllerState,
-  stats: WindowStats | null,
-  f: { alpha: number; beta: number; snapshotId: string },
-): Outcome {
-  const { adalrs, totalSteps } = state.setup;
-  const trial = state.trial?.stage === "running" ? state.trial : null;
-  const keep = { m: state.m, adjusted: false, action: CONTINUE, trial: null };
-  if (!adalrs.enabled) return { ...keep, rule: "disabled", previous: stats };
-
-  // A failed window: never fit a line through NaN; treat it as a rejected trial or a downscale.
-  if (stats === null) {
-    if (trial) {
-      const restore: Action = { kind: "restore", snapshotId: trial.snapshotId };
-      return {
-        rule: "non-finite-restore",
-        m: trial.mBefore * f.beta,
-        adjusted: true,
-        action: restore,
-        trial: null,
-        previous: null,
-        reference: trial.reference,
-      };
-    }
-    return {
-      ...keep,
-      rule: "non-finite-downscale",
-      m: state.m * f.beta,
-      adjusted: true,
-      previous: null,
-    };
-  }
-
-  if (trial) {
-    const tolerance = trial.reference.e + stats.e;
-    const judged = { trial: null, previous: null, reference: trial.reference };
-    if (stats.v > trial.reference.v + tolerance) {
-      // The trial LR stays; the trial window is the first window at it.
-      return {
-        ...judged,
-        rule: "trial-accept",
-        m: state.m,
-        adjusted: true,
-        action: CONTINUE,
-        previous: stats,
-      };
-    }
-    if (stats.v < trial.reference.v - tolerance) {
-      const restore: Action = { kind: "restore", snapshotId: trial.snapshotId };
-      return {
-        ...judged,
-        rule: "trial-restore",
-        m: trial.mBefore * f.beta,
-        adjusted: true,
-        action: restore,
-      };
-    }
-    return { ...judged, rule: "trial-revert", m: trial.mBefore, adjusted: false, action: CONTINUE };
-  }
-
-  const inSearch = stats.toStep + 1 >= adalrs.searchStart * totalSteps &&
-    stats.toStep + 1 <= adalrs.searchEnd * totalSteps;
-  if (!inSearch) return { ...keep, rule: "outside-search", previous: stats };
-
-  if (stats.v < -stats.e) {
-    if (state.rising + 1 >= 2) {
-      return {
-        ...keep,
-        rule: "rise-downscale",
-        m: state.m * f.beta,
-        adjusted: true,
-        previous: null,
-      };
-    }
-    return { ...keep, rule: "rising", previous: stats, rising: state.rising + 1 };
-  }
-
-  if (state.trial?.stage === "reference") return upscale(state, stats, f);
-  const slowed = state.previous !== null && stats.v < state.previous.v;
-  if (!slowed) return { ...keep, rule: "observe", previous: stats };
-  if (state.maxMean !== null && stats.mean > state.maxMean) {
-    return { ...keep, rule: "max-guard", previous: stats };
-  }
-  switch (adalrs.reference) {
-    case "fresh":
-      return { ...keep, rule: "reference-window", trial: { stage: "reference" }, previous: stats };
-    case "trigger":
-      return upscale(state, stats, f);
-    case "pair":
-      return upscale(state, meanOf(stats, state.previous!), f);
-  }
-}
-
-function upscale(
-  state: ControllerState,
-  reference: WindowStats,
-  f: { alpha: number; snapshotId: string },
-): Outcome {
-  return {
-    rule: "upscale-trial",
-    m: state.m * f.alpha,
-    adjusted: false,
-    action: { kind: "snapshot", snapshotId: f.snapshotId },
-    trial: { stage: "running", snapshotId: f.snapshotId, mBefore: state.m, reference },
-    previous: null,
-    reference,
-  };
-}
-
-/** The average of two independent window estimates; its error is that of a mean of two. */
-function meanOf(a: WindowStats, b: WindowStats): WindowStats {
-  return {
-    fromStep: Math.min(a.fromStep, b.fromStep),
-    toStep: Math.max(a.toStep, b.toStep),
-    v: (a.v + b.v) / 2,
-    e: Math.sqrt(a.e * a.e + b.e * b.e) / 2,
-    mean: (a.mean + b.mean) / 2,
-  };
+  const e = z * se;
+  if (!Number.isFinite(v) || !Number.isFinite(e) || !Number.isFinite(mean)) return null;
+  return { fromStep, toStep: fromStep + losses.length - 1, v, e, mean };
 }

@@ -19,6 +19,8 @@ export type Action =
  * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
  * - `upscale-trial`: snapshot, then multiply the LR by α'.
+ * - `trial-return`: (`bracket`) the trial window is measured; one more window at the old LR
+ *   closes the reference before the trial is judged.
  * - `trial-accept`: the trial descended faster beyond the error bars; keep the higher LR.
  * - `trial-restore`: the trial descended slower beyond the error bars; restore and downscale.
  * - `trial-revert`: no clear difference; go back to the old LR and keep the progress.
@@ -34,6 +36,7 @@ export type Rule =
   | "max-guard"
   | "reference-window"
   | "upscale-trial"
+  | "trial-return"
   | "trial-accept"
   | "trial-restore"
   | "trial-revert"

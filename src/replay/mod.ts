@@ -7,3 +7,5 @@
 export * from "./loss_log.ts";
 export * from "./replay.ts";
 export * from "./transfer.ts";
+export * from "./curves.ts";
+export * from "./plot.ts";

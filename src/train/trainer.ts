@@ -201,7 +201,8 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
       return encodeCheckpoint({ meta, tensors });
     },
 
-    load(bytes) {
+    // deno-lint-ignore require-await
+    async load(bytes) {
       const { meta, tensors } = decodeCheckpoint(bytes);
       const header = meta as Partial<CheckpointMeta>;
       if (JSON.stringify(header.model) !== JSON.stringify(model)) {
@@ -233,7 +234,6 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
         value.dispose();
       });
       adam.t = header.t!;
-      return Promise.resolve();
     },
 
     dispose() {

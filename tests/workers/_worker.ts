@@ -5,6 +5,7 @@
  */
 
 import { EventStore, RunDefinitionSchema, type RunView } from "../../src/events/mod.ts";
+import { spawnWorker } from "../../workers/spawn.ts";
 
 /** A temporary store on disk that worker processes can share. */
 export async function diskStore(): Promise<{ store: EventStore; dir: string; kvPath: string }> {
@@ -13,29 +14,9 @@ export async function diskStore(): Promise<{ store: EventStore; dir: string; kvP
   return { store: new EventStore(await Deno.openKv(kvPath)), dir, kvPath };
 }
 
-/** Starts `workers/worker.ts` as a separate process on the store at `kvPath`. */
-export function spawnWorker(kvPath: string, id: string, leaseTtlMs = 1500): Deno.ChildProcess {
-  const entry = new URL("../../workers/worker.ts", import.meta.url).pathname;
-  const config = new URL("../../deno.json", import.meta.url).pathname;
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      config,
-      entry,
-      "--kv",
-      kvPath,
-      "--lease-ttl",
-      String(leaseTtlMs),
-      "--poll",
-      "50",
-      "--id",
-      id,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+/** Starts a worker process on the store at `kvPath`, with a short lease so tests run fast. */
+export function startWorker(kvPath: string, id: string, leaseTtlMs = 1500): Deno.ChildProcess {
+  return spawnWorker({ kvPath, id, leaseTtlMs, pollMs: 50, output: "piped" });
 }
 
 /** Stops a worker and returns what it printed. */

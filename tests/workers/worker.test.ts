@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { replayRun } from "../../src/replay/mod.ts";
-import { diskStore, spawnWorker, stopWorker, syntheticDefinition, waitFor } from "./_worker.ts";
+import { diskStore, startWorker, stopWorker, syntheticDefinition, waitFor } from "./_worker.ts";
 
 Deno.test("A worker process trains a managed run to completion; replay is identical", async () => {
   const { store, kvPath } = await diskStore();
   const run = await store.create(syntheticDefinition(300));
-  const worker = spawnWorker(kvPath, "w1");
+  const worker = startWorker(kvPath, "w1");
   try {
     const done = await waitFor(store, run.id, (v) => v.status === "completed");
     const events = await store.read(run.id);
@@ -30,7 +30,7 @@ Deno.test("A worker process trains a managed run to completion; replay is identi
 Deno.test("Two worker processes never train the same run at once", async () => {
   const { store, kvPath } = await diskStore();
   const runs = await Promise.all([1, 2, 3, 4].map(() => store.create(syntheticDefinition(200, 1))));
-  const workers = [spawnWorker(kvPath, "wa"), spawnWorker(kvPath, "wb")];
+  const workers = [startWorker(kvPath, "wa"), startWorker(kvPath, "wb")];
   try {
     for (const run of runs) await waitFor(store, run.id, (v) => v.status === "completed", 30_000);
     const trainedBy = new Set<string>();
@@ -51,7 +51,7 @@ Deno.test("Two worker processes never train the same run at once", async () => {
 Deno.test("Killing a worker mid-run lets a second one finish it from the checkpoint", async () => {
   const { store, kvPath } = await diskStore();
   const run = await store.create(syntheticDefinition(600, 4));
-  const first = spawnWorker(kvPath, "doomed");
+  const first = startWorker(kvPath, "doomed");
   let second: Deno.ChildProcess | null = null;
   try {
     const checkpointed = await waitFor(
@@ -60,7 +60,7 @@ Deno.test("Killing a worker mid-run lets a second one finish it from the checkpo
       (v) => v.checkpoint !== null && v.progress.step > v.checkpoint.step + 10,
     );
     await stopWorker(first, "SIGKILL");
-    second = spawnWorker(kvPath, "rescuer");
+    second = startWorker(kvPath, "rescuer");
     const done = await waitFor(store, run.id, (v) => v.status === "completed", 30_000);
     assert.ok(
       done.abandoned.length === 1,
@@ -86,7 +86,7 @@ Deno.test("Killing a worker mid-run lets a second one finish it from the checkpo
 Deno.test("Cancelling a run stops its worker within one step", async () => {
   const { store, kvPath } = await diskStore();
   const run = await store.create(syntheticDefinition(5000, 20));
-  const worker = spawnWorker(kvPath, "w-cancel");
+  const worker = startWorker(kvPath, "w-cancel");
   try {
     const running = await waitFor(store, run.id, (v) => v.progress.step >= 10);
     const cancelled = await store.append(run.id, [{

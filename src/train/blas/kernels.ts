@@ -7,7 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { sumKernel, transposeKernel } from "./layout_kernels.ts";
+import { concatKernel, splitKernel, sumKernel, transposeKernel } from "./layout_kernels.ts";
 import type { BlasRoutines, Sgemm } from "./openblas.ts";
 import { type MatMulPlan, planBatchMatMul } from "./plan.ts";
 import { heapOffset, isWasmBackend, type WasmBackendLike } from "./wasm_backend.ts";
@@ -108,14 +108,16 @@ const MAKERS: Record<string, Maker> = {
   _FusedMatMul: (blas, fallback) => fusedMatMul(blas.sgemm, fallback) as tf.KernelFunc,
   Transpose: (blas, fallback) => transposeKernel(blas, fallback) as tf.KernelFunc,
   Sum: (blas, fallback) => sumKernel(blas, fallback) as tf.KernelFunc,
+  Concat: (blas, fallback) => concatKernel(blas, fallback) as tf.KernelFunc,
+  SplitV: (blas, fallback) => splitKernel(blas, fallback) as tf.KernelFunc,
 };
 
 /** Kernel names this module replaces on the wasm backend. */
 export const BLAS_KERNELS: readonly string[] = Object.keys(MAKERS);
 
 /**
- * Replaces the wasm backend's `BatchMatMul`, `_FusedMatMul`, `Transpose` and `Sum` with kernels
- * that call OpenBLAS.
+ * Replaces the wasm backend's `BatchMatMul`, `_FusedMatMul`, `Transpose`, `Sum`, `Concat` and
+ * `SplitV` with kernels that call OpenBLAS or copy runs on the heap directly.
  *
  * The original kernels stay reachable as fallbacks (for dtypes and attributes the BLAS path does
  * not cover) and are put back by the returned function.

@@ -117,3 +117,86 @@ export function sumKernel(blas: BlasRoutines, fallback: tf.KernelFunc) {
     return out;
   };
 }
+
+/** Copies `rows` runs of `len` words between two strided layouts (loop beats `set` when short). */
+function copyStrided(
+  src: Int32Array,
+  from: number,
+  srcStride: number,
+  dst: Int32Array,
+  to: number,
+  dstStride: number,
+  rows: number,
+  len: number,
+): void {
+  for (let r = 0; r < rows; r++, from += srcStride, to += dstStride) {
+    if (len >= 256) dst.set(src.subarray(from, from + len), to);
+    else for (let i = 0; i < len; i++) dst[to + i] = src[from + i];
+  }
+}
+
+const isWord = (info: tf.TensorInfo) => info.dtype === "float32" || info.dtype === "int32";
+
+/**
+ * `Concat` of 4-byte tensors as strided run copies. tfjs wasm does the same with a typed-array
+ * `subarray` per run, which costs more than the copy for runs of a few hundred bytes.
+ */
+export function concatKernel(_blas: BlasRoutines, fallback: tf.KernelFunc) {
+  return function concatBlas(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+    const xs = Object.values(args.inputs) as tf.TensorInfo[];
+    const backend = args.backend;
+    const sizes = xs.map((x) => tf.util.sizeFromShape(x.shape));
+    if (
+      !isWasmBackend(backend) || xs.length < 2 || !xs.every(isWord) ||
+      xs.some((x) => x.dtype !== xs[0].dtype) || sizes.includes(0)
+    ) {
+      return fallback(args);
+    }
+    const { axis } = args.attrs as unknown as tf.ConcatAttrs;
+    const $axis = tf.util.parseAxisParam(axis, xs[0].shape)[0];
+    tf.backend_util.assertParamsConsistent(xs.map((x) => x.shape), $axis);
+    const outShape = tf.backend_util.computeOutShape(xs.map((x) => x.shape), $axis);
+    const out = backend.makeOutput(outShape, xs[0].dtype);
+    const heap = backend.wasm.HEAPU8.buffer;
+    const outer = tf.util.sizeFromShape(outShape.slice(0, $axis));
+    const rowLen = tf.util.sizeFromShape(outShape.slice($axis));
+    const dst = new Int32Array(heap, heapOffset(backend, out), outer * rowLen);
+    let column = 0;
+    xs.forEach((x, i) => {
+      const len = sizes[i] / outer;
+      const src = new Int32Array(heap, heapOffset(backend, x), sizes[i]);
+      copyStrided(src, 0, len, dst, column, rowLen, outer, len);
+      column += len;
+    });
+    return out;
+  };
+}
+
+/** `SplitV` of 4-byte tensors as strided run copies (tfjs wasm copies the whole input per part). */
+export function splitKernel(_blas: BlasRoutines, fallback: tf.KernelFunc) {
+  return function splitBlas(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const backend = args.backend;
+    const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
+    const size = tf.util.sizeFromShape(x.shape);
+    if (!isWasmBackend(backend) || !isWord(x) || size === 0) return fallback(args);
+    const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+    const parts = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
+    const outer = tf.util.sizeFromShape(x.shape.slice(0, $axis));
+    const inner = tf.util.sizeFromShape(x.shape.slice($axis + 1));
+    const rowLen = x.shape[$axis] * inner;
+    const outs = parts.map((n) =>
+      backend.makeOutput(x.shape.map((d, i) => (i === $axis ? n : d)), x.dtype)
+    );
+    const heap = backend.wasm.HEAPU8.buffer; // after every allocation
+    const src = new Int32Array(heap, heapOffset(backend, x), size);
+    let column = 0;
+    outs.forEach((out, i) => {
+      const len = parts[i] * inner;
+      const dst = new Int32Array(heap, heapOffset(backend, out), outer * len);
+      copyStrided(src, column, rowLen, dst, 0, len, outer, len);
+      column += len;
+    });
+    return outs;
+  };
+}

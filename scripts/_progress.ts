@@ -1,0 +1,107 @@
+/**
+ * The train CLI's live progress line: a bar with step, loss, validation loss, LR, tokens/s and
+ * ETA, redrawn in place on a terminal (one line every 5 s otherwise), with each LR decision
+ * printed above it as it happens.
+ *
+ * @module
+ */
+
+import { type Decision, decodeLoss } from "../src/adalrs/mod.ts";
+import type { RunEvent } from "../src/events/mod.ts";
+
+/** The live progress line, redrawn in place on a terminal; decisions print above it. */
+export class Progress {
+  #step = 0;
+  #loss = NaN;
+  #val = NaN;
+  #lr = NaN;
+  #m = 1;
+  #tokensPerStep = 0;
+  #started = { time: 0, step: 0 };
+  #lastLine = 0;
+  readonly #tty = Deno.stderr.isTerminal();
+
+  constructor(readonly total: number) {}
+
+  update(event: RunEvent): void {
+    switch (event.type) {
+      case "RunLeased":
+        this.#tokensPerStep = event.data.model?.tokensPerStep ?? 0;
+        this.#started = { time: performance.now(), step: event.data.resume?.step ?? 0 };
+        this.#log(
+          `leased by ${event.data.workerId} on ${event.data.backend?.name} ${
+            event.data.backend?.version ?? ""
+          }`,
+        );
+        break;
+      case "LossWindowRecorded":
+        this.#step = event.data.fromStep + event.data.losses.length;
+        this.#loss = decodeLoss(event.data.losses.at(-1)!);
+        break;
+      case "LrDecided":
+        this.#onDecision(event.data.decision);
+        break;
+      case "EvalRecorded":
+        this.#val = decodeLoss(event.data.valLoss);
+        break;
+      case "RolledBack":
+        this.#log(`rolled back to snapshot ${event.data.snapshotId}`);
+        break;
+      case "RunFailed":
+      case "RunCancelled":
+        this.#log(`${event.type}: ${event.data.reason}`);
+        break;
+    }
+    this.#draw();
+  }
+
+  done(): void {
+    if (this.#tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+  }
+
+  #onDecision(d: Decision): void {
+    this.#lr = d.lr;
+    this.#m = d.mAfter;
+    if (d.rule === "observe" || d.rule === "outside-search" || d.rule === "disabled") return;
+    const v = d.window.stats
+      ? ` v ${d.window.stats.v.toExponential(2)}±${d.window.stats.e.toExponential(1)}`
+      : "";
+    this.#log(
+      `step ${d.window.toStep}: ${d.rule}${v}; m ${d.mBefore.toPrecision(3)} → ${
+        d.mAfter.toPrecision(3)
+      }, lr ${d.lr.toExponential(2)}`,
+    );
+  }
+
+  #log(line: string): void {
+    const clear = this.#tty ? "\r\x1b[2K" : "";
+    Deno.stderr.writeSync(new TextEncoder().encode(`${clear}${line}\n`));
+  }
+
+  #draw(): void {
+    const now = performance.now();
+    if (!this.#tty && now - this.#lastLine < 5000) return;
+    this.#lastLine = now;
+    const seconds = (now - this.#started.time) / 1000;
+    const stepsPerSecond = (this.#step - this.#started.step) / Math.max(seconds, 1e-3);
+    const eta = stepsPerSecond > 0 ? (this.total - this.#step) / stepsPerSecond : NaN;
+    const width = 24;
+    const filled = Math.round((this.#step / this.total) * width);
+    const bar = "█".repeat(filled) + "░".repeat(width - filled);
+    const line =
+      `${bar} ${this.#step}/${this.total}  loss ${this.#loss.toFixed(3)}  val ${
+        this.#val.toFixed(3)
+      }  ` +
+      `lr ${this.#lr.toExponential(2)} (m ${this.#m.toPrecision(3)})  ` +
+      `${Math.round(stepsPerSecond * this.#tokensPerStep)} tok/s  ETA ${formatDuration(eta)}`;
+    Deno.stderr.writeSync(new TextEncoder().encode(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`));
+  }
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "—";
+  const m = Math.floor(seconds / 60);
+  return m > 0
+    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`
+    : `${Math.round(seconds)}s`;
+}

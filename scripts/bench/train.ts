@@ -1,0 +1,184 @@
+/**
+ * Training-throughput benchmark: our trainer (tfjs wasm + OpenBLAS kernels) against the same
+ * GPT in PyTorch (scripts/bench/peer_pytorch.py), alternating round by round in one invocation
+ * so that both see the same machine load.
+ *
+ * Reports ms/step, tokens/s, effective GFLOP/s (6 x params x tokens / time), the machine's
+ * sgemm GFLOP/s, the ratio ours/PyTorch (tokens/s), peak RSS and tf.memory().numTensors across
+ * the timed steps; prints a table and writes JSON to docs/bench/.
+ *
+ *     deno task bench:train [--rounds 3] [--steps 20] [--warmup 3] [--stability 1000]
+ *       [--configs small96,small,medium] [--plain-wasm] [--no-peer] [--out docs/bench/train.json]
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { parseArgs } from "node:util";
+import { dirname } from "node:path";
+import {
+  accelerateWasm,
+  measureSgemmGflops,
+  restoreWasmKernels,
+} from "../../src/train/blas/mod.ts";
+import { createTrainer, type Trainer } from "../../src/train/mod.ts";
+import { type BenchConfig, CONFIGS, formatTable, median, type Row } from "./_report.ts";
+import { runPeer } from "./_peer.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    steps: { type: "string", default: "20" },
+    warmup: { type: "string", default: "3" },
+    stability: { type: "string", default: "0" },
+    configs: { type: "string", default: "small96,small,medium" },
+    "plain-wasm": { type: "boolean", default: false },
+    "no-peer": { type: "boolean", default: false },
+    python: { type: "string", default: "/usr/bin/python3" },
+    out: { type: "string", default: "docs/bench/train.json" },
+  },
+});
+const rounds = Number(args.rounds), steps = Number(args.steps), warmup = Number(args.warmup);
+const stabilitySteps = Number(args.stability);
+
+const blas = await accelerateWasm();
+const threads = blas.enabled ? blas.threads : navigator.hardwareConcurrency;
+// PyTorch gets the BLAS tuning we use: the caller's OPENBLAS_CORETYPE if set (it inherits it),
+// else the core our selection logic settled on; and the same thread count.
+const peerEnv: Record<string, string> = {
+  OPENBLAS_NUM_THREADS: String(threads),
+  OMP_NUM_THREADS: String(threads),
+};
+if (!Deno.env.get("OPENBLAS_CORETYPE") && blas.core) {
+  peerEnv.OPENBLAS_CORETYPE = blas.core.toUpperCase();
+}
+const sgemmGflops = measureSgemmGflops(512);
+console.log(
+  blas.enabled
+    ? `OpenBLAS ${blas.core} x${blas.threads} (${blas.coreReason}); sgemm 512: ${
+      sgemmGflops?.toFixed(0)
+    } GFLOP/s`
+    : `OpenBLAS off: ${blas.reason}`,
+);
+
+/** Times `count` trainer steps; returns each step's milliseconds. */
+async function timeSteps(trainer: Trainer, first: number, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let s = first; s < first + count; s++) {
+    const start = performance.now();
+    await trainer.step(s, 1e-3);
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+
+function peakRssMiB(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    if (Number.isFinite(kb)) return kb / 1024;
+  } catch { /* not Linux */ }
+  return Deno.memoryUsage().rss / 2 ** 20;
+}
+
+const results: Row[] = [];
+const details: Record<string, unknown>[] = [];
+for (const name of args.configs.split(",")) {
+  const config: BenchConfig | undefined = CONFIGS[name];
+  if (config === undefined) {
+    throw new Error(`Unknown config ${name}; known: ${Object.keys(CONFIGS)}`);
+  }
+  const trainer = await createTrainer({
+    model: config.model,
+    data: { corpus: "moby-dick" },
+    batchSize: config.batch,
+    seed: 1,
+    optimizer: {},
+  });
+  const tokens = trainer.tokensPerStep, params = trainer.parameterCount;
+  let step = 0;
+  await timeSteps(trainer, step, warmup);
+  step += warmup;
+  const tensorsBefore = tf.memory().numTensors;
+  const ours: number[] = [], torch: number[] = [];
+  let peerInfo: Record<string, unknown> | null = null, peerError: string | null = null;
+  for (let r = 0; r < rounds; r++) {
+    ours.push(median(await timeSteps(trainer, step, steps)));
+    step += steps;
+    if (args["no-peer"] || peerError !== null) continue;
+    try {
+      peerInfo = await runPeer(args.python, config, { steps, warmup, threads, env: peerEnv });
+      torch.push(peerInfo.msPerStep as number);
+    } catch (error) {
+      peerError = error instanceof Error ? error.message : String(error);
+      console.warn(`PyTorch peer skipped: ${peerError}`);
+    }
+  }
+  const tensorsAfter = tf.memory().numTensors;
+  const stability: number[] = [];
+  for (let s = 0; s < stabilitySteps; s++) {
+    await trainer.step(step++, 1e-3);
+    if ((s + 1) % 100 === 0) stability.push(tf.memory().numTensors);
+  }
+  let plain: number | null = null;
+  if (args["plain-wasm"] && blas.enabled) {
+    restoreWasmKernels(); // reference kernels for a few steps, then BLAS again
+    plain = median(await timeSteps(trainer, step, 3));
+    step += 3;
+    await accelerateWasm({ threads });
+  }
+  trainer.dispose();
+  const flopsPerStep = 6 * params * tokens;
+  const row = (impl: string, ms: number | null, tensorsStable: boolean | null): Row => ({
+    config: name,
+    impl,
+    msPerStep: ms,
+    tokensPerSecond: ms === null ? null : tokens / (ms / 1000),
+    effectiveGflops: ms === null ? null : flopsPerStep / (ms * 1e6),
+    tensorsStable,
+  });
+  const stable = tensorsAfter === tensorsBefore && stability.every((n) => n === tensorsBefore);
+  const oursMs = median(ours), torchMs = torch.length ? median(torch) : null;
+  results.push({
+    ...row("ours", oursMs, stable),
+    ratio: torchMs === null ? null : torchMs / oursMs,
+  });
+  results.push(row("pytorch", torchMs, null));
+  if (plain !== null) results.push(row("tfjs-wasm (no BLAS)", plain, null));
+  details.push({
+    config: name,
+    model: config.model,
+    batch: config.batch,
+    params,
+    tokensPerStep: tokens,
+    oursRoundsMs: ours,
+    pytorchRoundsMs: torch,
+    pytorch: peerInfo === null ? null : { ...peerInfo, stepsMs: undefined },
+    pytorchError: peerError,
+    numTensors: {
+      beforeTimedSteps: tensorsBefore,
+      afterTimedSteps: tensorsAfter,
+      every100: stability,
+    },
+    peakRssMiB: peakRssMiB(),
+    peerPeakRssMiB: peerInfo?.peakRssMiB ?? null,
+    plainWasmMsPerStep: plain,
+  });
+}
+
+console.log(formatTable(results));
+const record = {
+  at: new Date().toISOString(),
+  command: `deno task bench:train ${Deno.args.join(" ")}`.trim(),
+  machine: { cpus: navigator.hardwareConcurrency, os: Deno.build.os, arch: Deno.build.arch },
+  blas: { ...blas, sgemmGflops512: sgemmGflops },
+  peerEnv,
+  rounds,
+  steps,
+  warmup,
+  results,
+  details,
+};
+await Deno.mkdir(dirname(args.out), { recursive: true });
+await Deno.writeTextFile(args.out, JSON.stringify(record, null, 2) + "\n");
+console.log(`wrote ${args.out}`);

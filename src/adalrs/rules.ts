@@ -1,0 +1,184 @@
+/**
+ * The rules of AdaLRS (DESIGN.md, "AdaLRS, as this project implements it"), in priority order:
+ * which one fires for a completed window, and what it changes.
+ *
+ * @module
+ */
+
+import type { ControllerState, Trial } from "./controller.ts";
+import type { Action, Rule, WindowStats } from "./decision.ts";
+
+/** What a rule changes: the rule's name plus the fields of the state it sets. */
+export interface Outcome {
+  rule: Rule;
+  m: number;
+  /** Whether the decision counts as an adjustment (n grows, so α' and β' decay). */
+  adjusted: boolean;
+  action: Action;
+  trial: Trial | null;
+  previous: WindowStats | null;
+  reference?: WindowStats | null;
+  rising?: number;
+}
+
+/** The factors in force for this window, and the id a new snapshot would get. */
+export interface Factors {
+  alpha: number;
+  beta: number;
+  snapshotId: string;
+}
+
+const CONTINUE: Action = { kind: "continue" };
+
+/**
+ * Picks the rule for a completed window.
+ *
+ * @param state the controller before the window's decision
+ * @param stats the window's statistics; null when it held a non-finite loss
+ * @param f the factors in force
+ */
+export function chooseRule(state: ControllerState, stats: WindowStats | null, f: Factors): Outcome {
+  const { adalrs, totalSteps } = state.setup;
+  const trial = state.trial?.stage === "running" || state.trial?.stage === "closing"
+    ? state.trial
+    : null;
+  const keep = { m: state.m, adjusted: false, action: CONTINUE, trial: null };
+  if (!adalrs.enabled) return { ...keep, rule: "disabled", previous: stats };
+
+  // A failed window: never fit a line through NaN; treat it as a rejected trial or a downscale.
+  if (stats === null) {
+    if (trial) {
+      const restore: Action = { kind: "restore", snapshotId: trial.snapshotId };
+      return {
+        rule: "non-finite-restore",
+        m: trial.mBefore * f.beta,
+        adjusted: true,
+        action: restore,
+        trial: null,
+        previous: null,
+        reference: trial.reference,
+      };
+    }
+    return {
+      ...keep,
+      rule: "non-finite-downscale",
+      m: state.m * f.beta,
+      adjusted: true,
+      previous: null,
+    };
+  }
+
+  // A trial is judged whatever the search phase: its window was started inside it.
+  if (trial?.stage === "running" && adalrs.reference === "bracket") {
+    // Back to the old LR for one window, so the reference straddles the trial in time.
+    return {
+      rule: "trial-return",
+      m: trial.mBefore,
+      adjusted: false,
+      action: CONTINUE,
+      trial: { ...trial, stage: "closing", mTrial: state.m, measured: stats },
+      previous: null,
+      reference: trial.reference,
+    };
+  }
+  if (trial?.stage === "running") return judge(trial, trial.reference, stats, state.m, f, stats);
+  if (trial?.stage === "closing") {
+    return judge(trial, meanOf(trial.reference, stats), trial.measured, trial.mTrial, f, null);
+  }
+
+  const inSearch = stats.toStep + 1 >= adalrs.searchStart * totalSteps &&
+    stats.toStep + 1 <= adalrs.searchEnd * totalSteps;
+  if (!inSearch) return { ...keep, rule: "outside-search", previous: stats };
+
+  if (stats.v < -stats.e) {
+    if (state.rising + 1 >= 2) {
+      return {
+        ...keep,
+        rule: "rise-downscale",
+        m: state.m * f.beta,
+        adjusted: true,
+        previous: null,
+      };
+    }
+    return { ...keep, rule: "rising", previous: stats, rising: state.rising + 1 };
+  }
+
+  if (state.trial?.stage === "reference") return upscale(state, stats, f);
+  const slowed = state.previous !== null && stats.v < state.previous.v;
+  if (!slowed) return { ...keep, rule: "observe", previous: stats };
+  if (state.maxMean !== null && stats.mean > state.maxMean) {
+    return { ...keep, rule: "max-guard", previous: stats };
+  }
+  switch (adalrs.reference) {
+    case "fresh":
+      return { ...keep, rule: "reference-window", trial: { stage: "reference" }, previous: stats };
+    case "trigger":
+    case "bracket":
+      return upscale(state, stats, f);
+    case "pair":
+      return upscale(state, meanOf(stats, state.previous!), f);
+  }
+}
+
+function upscale(state: ControllerState, reference: WindowStats, f: Factors): Outcome {
+  return {
+    rule: "upscale-trial",
+    m: state.m * f.alpha,
+    adjusted: false,
+    action: { kind: "snapshot", snapshotId: f.snapshotId },
+    trial: { stage: "running", snapshotId: f.snapshotId, mBefore: state.m, reference },
+    previous: null,
+    reference,
+  };
+}
+
+/**
+ * Judges a trial window `measured` at multiplier `mTrial` against `reference`:
+ * accept if faster beyond the summed errors, restore and downscale if slower beyond them,
+ * otherwise go back to the old multiplier and keep the progress.
+ *
+ * @param after the window to compare the next one with, if the trial LR is kept
+ */
+function judge(
+  trial: { snapshotId: string; mBefore: number },
+  reference: WindowStats,
+  measured: WindowStats,
+  mTrial: number,
+  f: Factors,
+  after: WindowStats | null,
+): Outcome {
+  const tolerance = reference.e + measured.e;
+  const judged = { trial: null, previous: null, reference };
+  if (measured.v > reference.v + tolerance) {
+    return {
+      ...judged,
+      rule: "trial-accept",
+      m: mTrial,
+      adjusted: true,
+      action: CONTINUE,
+      previous: after,
+    };
+  }
+  if (measured.v < reference.v - tolerance) {
+    const restore: Action = { kind: "restore", snapshotId: trial.snapshotId };
+    return {
+      ...judged,
+      rule: "trial-restore",
+      m: trial.mBefore * f.beta,
+      adjusted: true,
+      action: restore,
+    };
+  }
+  return { ...judged, rule: "trial-revert", m: trial.mBefore, adjusted: false, action: CONTINUE };
+}
+
+/** The average of two independent window estimates; its error is that of a mean of two. */
+function meanOf(a: WindowStats, b: WindowStats): WindowStats {
+  return {
+    fromStep: Math.min(a.fromStep, b.fromStep),
+    toStep: Math.max(a.toStep, b.toStep),
+    v: (a.v + b.v) / 2,
+    e: Math.sqrt(a.e * a.e + b.e * b.e) / 2,
+    mean: (a.mean + b.mean) / 2,
+  };
+}

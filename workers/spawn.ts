@@ -1,0 +1,30 @@
+/**
+ * Starting worker processes: `main.ts`, the train CLI and the tests all start them this way.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode spawnWorker}. */
+export interface SpawnOptions {
+  kvPath: string;
+  checkpointDir?: string;
+  backend?: string;
+  id: string;
+  leaseTtlMs?: number;
+  pollMs?: number;
+  /** "inherit" shares the parent's terminal; "piped" lets a test read the output. */
+  output?: "inherit" | "piped" | "null";
+}
+
+/** Starts `workers/worker.ts` as its own Deno process on the given store. */
+export function spawnWorker(opts: SpawnOptions): Deno.ChildProcess {
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const entry = new URL("./worker.ts", import.meta.url).pathname;
+  const args = ["run", "-A", "--config", config, entry, "--kv", opts.kvPath, "--id", opts.id];
+  if (opts.checkpointDir) args.push("--checkpoints", opts.checkpointDir);
+  if (opts.backend) args.push("--backend", opts.backend);
+  if (opts.leaseTtlMs) args.push("--lease-ttl", String(opts.leaseTtlMs));
+  if (opts.pollMs) args.push("--poll", String(opts.pollMs));
+  const output = opts.output ?? "inherit";
+  return new Deno.Command(Deno.execPath(), { args, stdout: output, stderr: output }).spawn();
+}
