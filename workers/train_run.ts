@@ -1,6 +1,6 @@
 /**
- * Training one leased run, nanoGPT-style, top to bottom: resume, then per step set the LR,
- * step, record the loss; per window let the controller decide and apply its action, evaluate,
+ * Training one leased run, nanoGPT-style, top to bottom: resume, then per step set the LR, step,
+ * record the loss; per window let the controller decide and apply its action, evaluate,
  * checkpoint; at the end evaluate and complete. Everything that happens is appended as an event.
  *
  * @module
@@ -10,9 +10,11 @@ import { currentLr, encodeLoss, windowEnd } from "../src/adalrs/mod.ts";
 import {
   type EventStore,
   type HeldLease,
+  type LossesResponse,
   type NewEvent,
   newEvent,
   recordRunLosses,
+  releaseLease,
   renewLease,
   type RunView,
 } from "../src/events/mod.ts";
@@ -37,42 +39,39 @@ export interface WorkerContext {
 class Stop extends Error {}
 
 /**
- * Trains a run this worker holds the lease of, until it completes, fails, is cancelled, or
- * the lease is lost.
+ * Trains a run this worker holds the lease of, until it completes, fails, is cancelled, or the
+ * lease is lost. Never throws: failures become `RunFailed` events.
  */
 export async function trainLeasedRun(ctx: WorkerContext, held: HeldLease): Promise<void> {
-  const { store } = ctx;
-  const runId = held.runId;
-  let view = (await store.get(runId))!;
-  let runner: ModelRunner | null = null;
-  const snapshots = new Map<string, unknown>();
-  let lease = held;
-
-  /** Appends after our last seq; any other writer in between stops us. */
-  const append = async (...events: NewEvent[]) => {
-    const out = await store.append(runId, events, { expectedSeq: view.seq });
-    if (!out.ok) throw new Stop(`run ${runId} changed under us (seq ${out.conflict.actualSeq})`);
-    view = out.view;
-  };
-  /** Renews the lease when a third of it is gone; cheap enough to call every step. */
-  const keepLease = async () => {
-    if (lease.lease.until - Date.now() > (ctx.leaseTtlMs * 2) / 3) return;
-    const renewed = await renewLease(store.kv, lease, ctx.leaseTtlMs, Date.now());
-    if (!renewed) throw new Stop(`lost the lease on ${runId}`);
-    lease = renewed;
-  };
-
+  const session = new RunSession(ctx, held, (await ctx.store.get(held.runId))!);
   try {
-    const resume = await findResumePoint(await store.read(runId), view);
-    for (const reason of resume?.rejected ?? []) ctx.log(`${runId}: skipped ${reason}`);
-    try {
-      runner = await createModelRunner(view.definition, ctx.backend);
-      if (resume?.checkpoint) await runner.load(resume.checkpoint);
-    } catch (err) {
-      await append(newEvent("RunFailed", { step: view.controller.nextStep, reason: String(err) }));
-      return;
+    await session.run();
+  } catch (err) {
+    if (err instanceof Stop) {
+      ctx.log(`${held.runId}: stopped: ${err.message}`);
+    } else {
+      ctx.log(`${held.runId}: failed: ${(err as Error).stack ?? err}`);
+      await session.fail(`worker ${ctx.workerId}: ${(err as Error).message ?? err}`);
     }
-    await append(newEvent("RunLeased", {
+  } finally {
+    await session.close();
+  }
+}
+
+/** One worker's hold on one run: its view of the stream, its lease, its model. */
+class RunSession {
+  #runner: ModelRunner | null = null;
+  #snapshots = new Map<string, unknown>();
+
+  constructor(readonly ctx: WorkerContext, private lease: HeldLease, private view: RunView) {}
+
+  async run(): Promise<void> {
+    const { ctx, view } = this;
+    const resume = await findResumePoint(await ctx.store.read(view.id), view);
+    for (const reason of resume?.rejected ?? []) ctx.log(`${view.id}: skipped ${reason}`);
+    const runner = this.#runner = await createModelRunner(view.definition, ctx.backend);
+    if (resume?.checkpoint) await runner.load(resume.checkpoint);
+    await this.append(newEvent("RunLeased", {
       workerId: ctx.workerId,
       attempt: (view.worker?.attempt ?? 0) + 1,
       backend: runner.backend,
@@ -80,106 +79,120 @@ export async function trainLeasedRun(ctx: WorkerContext, held: HeldLease): Promi
       resume: resume &&
         { fromSeq: resume.fromSeq, step: resume.step, controller: resume.controller },
     }));
-    ctx.log(`${runId}: training from step ${view.controller.nextStep} on ${runner.backend.name}`);
-    await trainSteps(ctx, runner, () => view, append, keepLease, snapshots, (v) => (view = v));
-    await append(newEvent("RunCompleted", {
-      step: view.controller.nextStep,
-      valLoss: encodeLoss(await runner.evaluate()),
-    }));
-    ctx.log(`${runId}: completed`);
-  } catch (err) {
-    if (err instanceof Stop) {
-      ctx.log(`${runId}: stopped: ${err.message}`);
-    } else {
-      ctx.log(`${runId}: failed: ${(err as Error).stack ?? err}`);
-      const reason = `worker ${ctx.workerId}: ${(err as Error).message ?? err}`;
-      await store.append(
-        runId,
-        [newEvent("RunFailed", { step: view.controller.nextStep, reason })],
-        {
-          expectedSeq: view.seq,
-        },
-      );
+    ctx.log(
+      `${view.id}: training from step ${this.view.controller.nextStep} on ${runner.backend.name}`,
+    );
+
+    const { steps, evalEvery, checkpointEvery } = view.definition.training;
+    let lastCheckpoint = this.view.controller.nextStep;
+    let losses: number[] = [];
+    for (let step = this.view.controller.nextStep; step < steps; step++) {
+      await this.checkStillOurs();
+      // The multiplier is fixed within a window; only the base schedule moves step by step.
+      const lr = currentLr({ ...this.view.controller, nextStep: step });
+      losses.push(await runner.step(step, lr));
+      if (step < windowEnd(this.view.controller) && step < steps - 1) continue;
+
+      const from = this.view.controller.nextStep;
+      const answer = await this.recordWindow(from, losses);
+      losses = [];
+      await this.applyAction(answer);
+      step = answer.nextStep - 1;
+      if (evalEvery > 0 && Math.floor(answer.nextStep / evalEvery) > Math.floor(from / evalEvery)) {
+        await this.evaluate(answer.nextStep);
+      }
+      // Only between trials: a trial's snapshot lives in memory and would not survive a crash.
+      const due = checkpointEvery > 0 && answer.nextStep - lastCheckpoint >= checkpointEvery;
+      if (due && this.view.controller.trial === null && answer.nextStep < steps) {
+        await this.checkpoint(answer.nextStep);
+        lastCheckpoint = answer.nextStep;
+      }
     }
-  } finally {
-    for (const snapshot of snapshots.values()) runner?.drop(snapshot);
-    runner?.dispose();
+    const valLoss = encodeLoss(await runner.evaluate());
+    await this.append(newEvent("RunCompleted", { step: this.view.controller.nextStep, valLoss }));
+    ctx.log(`${view.id}: completed`);
   }
-}
 
-/** The step loop. Split out so the bookkeeping above stays readable. */
-async function trainSteps(
-  ctx: WorkerContext,
-  runner: ModelRunner,
-  current: () => RunView,
-  append: (...events: NewEvent[]) => Promise<void>,
-  keepLease: () => Promise<void>,
-  snapshots: Map<string, unknown>,
-  setView: (view: RunView) => void,
-): Promise<void> {
-  const { store } = ctx;
-  const { training } = current().definition;
-  let lastCheckpoint = current().checkpoint?.step ?? current().controller.nextStep;
-  let losses: number[] = [];
-  for (;;) {
-    const view = current();
-    const from = view.controller.nextStep;
-    const step = from + losses.length;
-    if (step >= training.steps) break;
-    // A cancel (or anything else another writer appends) shows up as a new head: stop now.
-    const head = await store.get(view.id);
-    if (head?.seq !== view.seq) throw new Stop(`run ${view.id} is ${head?.status ?? "gone"}`);
-    if (ctx.signal?.aborted) throw new Stop("the worker is shutting down");
-    await keepLease();
+  /** Appends after our last seq; any other writer in between stops us. */
+  async append(...events: NewEvent[]): Promise<void> {
+    const out = await this.ctx.store.append(this.view.id, events, { expectedSeq: this.view.seq });
+    if (!out.ok) {
+      throw new Stop(`run ${this.view.id} changed under us (seq ${out.conflict.actualSeq})`);
+    }
+    this.view = out.view;
+  }
 
-    // The LR is fixed for the window by the multiplier; only the base schedule moves.
-    const lr = currentLr({ ...view.controller, nextStep: step });
-    losses.push(await runner.step(step, lr));
-    if (step < windowEnd(view.controller) && step < training.steps - 1) continue;
+  /** Records a failure, unless someone else wrote to the run meanwhile. */
+  async fail(reason: string): Promise<void> {
+    const event = newEvent("RunFailed", { step: this.view.controller.nextStep, reason });
+    try {
+      await this.ctx.store.append(this.view.id, [event], { expectedSeq: this.view.seq });
+    } catch (err) {
+      // The lease will expire and another worker resume the run: nothing is lost.
+      this.ctx.log(`${this.view.id}: could not record the failure: ${(err as Error).message}`);
+    }
+  }
 
+  /** Frees the model and snapshots, and gives the lease back. */
+  async close(): Promise<void> {
+    for (const snapshot of this.#snapshots.values()) this.#runner?.drop(snapshot);
+    this.#runner?.dispose();
+    await releaseLease(this.ctx.store.kv, this.lease).catch(() => {});
+  }
+
+  /** Stops on a cancel (any foreign append moves the head), shutdown, or a lost lease. */
+  private async checkStillOurs(): Promise<void> {
+    const head = await this.ctx.store.get(this.view.id);
+    if (head?.seq !== this.view.seq) {
+      throw new Stop(`run ${this.view.id} is ${head?.status ?? "gone"}`);
+    }
+    if (this.ctx.signal?.aborted) throw new Stop("the worker is shutting down");
+    const { ctx } = this;
+    if (this.lease.lease.until - Date.now() > (ctx.leaseTtlMs * 2) / 3) return;
+    const renewed = await renewLease(ctx.store.kv, this.lease, ctx.leaseTtlMs, Date.now());
+    if (!renewed) throw new Stop(`lost the lease on ${this.view.id}`);
+    this.lease = renewed;
+  }
+
+  private async recordWindow(fromStep: number, losses: number[]): Promise<LossesResponse> {
     const recorded = await recordRunLosses(
-      store,
-      view.id,
-      { fromStep: from, losses: losses.map(encodeLoss) },
-      { mode: "managed", expectedSeq: view.seq },
+      this.ctx.store,
+      this.view.id,
+      { fromStep, losses: losses.map(encodeLoss) },
+      { mode: "managed", expectedSeq: this.view.seq },
     );
     if (!recorded.ok) throw new Stop(recorded.error.message);
-    setView(recorded.view);
-    losses = [];
-    const { action, nextStep } = recorded.response;
+    this.view = recorded.view;
+    return recorded.response;
+  }
+
+  private async applyAction({ action, nextStep }: LossesResponse): Promise<void> {
+    const runner = this.#runner!;
     if (action.kind === "snapshot") {
-      snapshots.set(action.snapshotId, runner.snapshot());
-      await append(newEvent("SnapshotTaken", { snapshotId: action.snapshotId, step: nextStep }));
+      this.#snapshots.set(action.snapshotId, runner.snapshot());
+      await this.append(
+        newEvent("SnapshotTaken", { snapshotId: action.snapshotId, step: nextStep }),
+      );
     } else if (action.kind === "restore") {
-      const snapshot = snapshots.get(action.snapshotId);
+      const snapshot = this.#snapshots.get(action.snapshotId);
       if (snapshot === undefined) throw new Error(`No snapshot ${action.snapshotId} to restore`);
       runner.restore(snapshot);
-      await append(newEvent("RolledBack", { snapshotId: action.snapshotId, step: nextStep }));
+      await this.append(newEvent("RolledBack", { snapshotId: action.snapshotId, step: nextStep }));
     }
-    if (recorded.view.controller.trial === null) {
-      for (const snapshot of snapshots.values()) runner.drop(snapshot);
-      snapshots.clear();
+    if (this.view.controller.trial === null) {
+      for (const snapshot of this.#snapshots.values()) runner.drop(snapshot);
+      this.#snapshots.clear();
     }
-    if (
-      training.evalEvery > 0 &&
-      Math.floor(nextStep / training.evalEvery) > Math.floor(from / training.evalEvery)
-    ) {
-      await append(
-        newEvent("EvalRecorded", { step: nextStep, valLoss: encodeLoss(await runner.evaluate()) }),
-      );
-    }
-    // Checkpoints only between trials: a snapshot lives in memory and would not survive a crash.
-    const due = training.checkpointEvery > 0 &&
-      nextStep - lastCheckpoint >= training.checkpointEvery;
-    if (due && current().controller.trial === null && nextStep < training.steps) {
-      const saved = await writeCheckpoint(
-        ctx.checkpointDir,
-        view.id,
-        nextStep,
-        await runner.serialize(),
-      );
-      await append(newEvent("CheckpointSaved", { step: nextStep, ...saved }));
-      lastCheckpoint = nextStep;
-    }
+  }
+
+  private async evaluate(step: number): Promise<void> {
+    const valLoss = encodeLoss(await this.#runner!.evaluate());
+    await this.append(newEvent("EvalRecorded", { step, valLoss }));
+  }
+
+  private async checkpoint(step: number): Promise<void> {
+    const bytes = await this.#runner!.serialize();
+    const saved = await writeCheckpoint(this.ctx.checkpointDir, this.view.id, step, bytes);
+    await this.append(newEvent("CheckpointSaved", { step, ...saved }));
   }
 }

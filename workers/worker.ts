@@ -10,7 +10,7 @@
 
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { acquireLease, EventStore, releaseLease } from "../src/events/mod.ts";
+import { acquireLease, EventStore } from "../src/events/mod.ts";
 import type { BackendName } from "../src/train/mod.ts";
 import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
 
@@ -39,13 +39,17 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   log(`polling ${opts.kv} (backend ${opts.backend})`);
   try {
     while (!opts.signal?.aborted) {
-      const held = await leaseNextRun(store, opts);
-      if (held) {
-        await trainLeasedRun(ctx, held);
-        await releaseLease(kv, held);
-      } else {
-        await new Promise((r) => setTimeout(r, opts.pollMs));
+      try {
+        const held = await leaseNextRun(store, opts);
+        if (held) {
+          await trainLeasedRun(ctx, held);
+          continue;
+        }
+      } catch (err) {
+        // A store hiccup must not kill a long-lived worker: log it and poll again.
+        log(`error while looking for work: ${(err as Error).message}`);
       }
+      await new Promise((r) => setTimeout(r, opts.pollMs));
     }
   } finally {
     kv.close();

@@ -21,7 +21,7 @@ import {
   measureSgemmGflops,
   restoreWasmKernels,
 } from "../../src/train/blas/mod.ts";
-import { createTrainer, type Trainer } from "../../src/train/mod.ts";
+import { createTrainer, initBackend, type Trainer } from "../../src/train/mod.ts";
 import { type BenchConfig, CONFIGS, formatTable, median, type Row } from "./_report.ts";
 import { runPeer } from "./_peer.ts";
 
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
 const rounds = Number(args.rounds), steps = Number(args.steps), warmup = Number(args.warmup);
 const stabilitySteps = Number(args.stability);
 
+await initBackend("wasm");
 const blas = await accelerateWasm();
 const threads = blas.enabled ? blas.threads : navigator.hardwareConcurrency;
 // PyTorch gets the BLAS tuning we use: the caller's OPENBLAS_CORETYPE if set (it inherits it),

@@ -1,6 +1,6 @@
 /**
  * AdaLRS controller settings. Each field is a choice the paper leaves open or a default it
- * reports; the README explains each one.
+ * reports; docs/controller.md explains each one.
  *
  * @module
  */
@@ -8,17 +8,21 @@
 import type { ScheduleConfig } from "../schedule/mod.ts";
 
 /**
- * Which window the velocity of an upscale trial is compared against.
+ * Which window the velocity of an upscale trial is compared against (docs/controller.md has the
+ * study behind each remark).
  *
- * - `trigger`: the window whose slowdown started the trial. Biased: it was picked *because* it was
- *   slow, so trials look better than they are and the LR ratchets upward.
+ * - `trigger`: the window whose slowdown started the trial. It was picked *because* it was slow,
+ *   so trials look better than they are; on a slowing loss curve the trial also runs later, which
+ *   works the other way. Where the LR barely matters, or with short windows, the LR drifts upward.
  * - `pair`: the mean of the trigger window and the one before it; the two selection biases cancel,
- *   but the reference is older, so on a decelerating loss curve trials look worse than they are.
+ *   but the reference is older, so on a slowing loss curve trials look worse than they are.
  * - `fresh`: one more window at the old LR after the trigger, measured before the trial starts;
- *   nothing selected it, and it is the closest in time to the trial. Costs one window per trial.
+ *   nothing selected it, but it still precedes the trial, so a slowing curve makes trials look
+ *   worse. Costs one window per trial.
  * - `bracket`: the mean of the trigger window and one more window back at the old LR right after
- *   the trial: the two straddle the trial in time, so a steady slowing of the descent cancels.
- *   Costs one window per trial.
+ *   the trial (rule `trial-return`). The two straddle the trial in time, so a steady slowing of the
+ *   descent cancels, and the trigger's selection bias is halved. Costs one window per trial; the
+ *   snapshot lives until the trial is judged, two windows after it was taken.
  */
 export type ReferenceKind = "trigger" | "pair" | "fresh" | "bracket";
 
@@ -44,19 +48,27 @@ export interface AdalrsConfig {
   reference: ReferenceKind;
 }
 
-/** Defaults for {@linkcode AdalrsConfig}. */
+/**
+ * Defaults for {@linkcode AdalrsConfig}. Window, z and reference were chosen on two simulated
+ * trainers (a synthetic landscape and the dynamics of a real LR sweep); docs/controller.md has the
+ * study, its table and the command that reproduces it.
+ */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
   enabled: true,
-  // 20 losses give a usable slope on per-step noise while leaving a 1,000-step run with 15
-  // windows in its default search phase, enough for several trials.
-  window: 20,
+  // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
+  // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
+  window: 50,
+  // The paper's factors; (2, 1.67) and (1.5, 1.43) climbed too slowly from 10x below.
   alpha: 3,
   beta: 2,
   lambda: 0.99,
+  // One standard error each side: 0.5 made false trials common, 1.5 too few trials succeed.
   z: 1,
   searchStart: 0.1,
   searchEnd: 0.4,
-  reference: "fresh",
+  // Ends within 3x as often as `trigger`, more robustly (less drift when the LR does not matter,
+  // no undershoot on fast-slowing curves); `fresh` and `pair` undershoot on both trainers.
+  reference: "bracket",
 };
 
 /** Everything the controller needs to turn a multiplier into a learning rate. */

@@ -81,9 +81,15 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
       reference: trial.reference,
     };
   }
-  if (trial?.stage === "running") return judge(trial, trial.reference, stats, state.m, f, stats);
+  if (trial?.stage === "running") {
+    return judge(trial, trial.reference, stats, state.m, f, { accept: stats, revert: null });
+  }
   if (trial?.stage === "closing") {
-    return judge(trial, meanOf(trial.reference, stats), trial.measured, trial.mTrial, f, null);
+    const reference = meanOf(trial.reference, stats);
+    return judge(trial, reference, trial.measured, trial.mTrial, f, {
+      accept: null,
+      revert: stats,
+    });
   }
 
   const inSearch = stats.toStep + 1 >= adalrs.searchStart * totalSteps &&
@@ -137,7 +143,8 @@ function upscale(state: ControllerState, reference: WindowStats, f: Factors): Ou
  * accept if faster beyond the summed errors, restore and downscale if slower beyond them,
  * otherwise go back to the old multiplier and keep the progress.
  *
- * @param after the window to compare the next one with, if the trial LR is kept
+ * @param last the last window at the LR that an accept or a revert keeps: the one the next window
+ *   is compared with (null when the last window ran at the other LR)
  */
 function judge(
   trial: { snapshotId: string; mBefore: number },
@@ -145,7 +152,7 @@ function judge(
   measured: WindowStats,
   mTrial: number,
   f: Factors,
-  after: WindowStats | null,
+  last: { accept: WindowStats | null; revert: WindowStats | null },
 ): Outcome {
   const tolerance = reference.e + measured.e;
   const judged = { trial: null, previous: null, reference };
@@ -156,7 +163,7 @@ function judge(
       m: mTrial,
       adjusted: true,
       action: CONTINUE,
-      previous: after,
+      previous: last.accept,
     };
   }
   if (measured.v < reference.v - tolerance) {
@@ -169,7 +176,14 @@ function judge(
       action: restore,
     };
   }
-  return { ...judged, rule: "trial-revert", m: trial.mBefore, adjusted: false, action: CONTINUE };
+  return {
+    ...judged,
+    rule: "trial-revert",
+    m: trial.mBefore,
+    adjusted: false,
+    action: CONTINUE,
+    previous: last.revert,
+  };
 }
 
 /** The average of two independent window estimates; its error is that of a mean of two. */

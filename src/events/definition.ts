@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { ADALRS_DEFAULTS } from "../adalrs/mod.ts";
+import { ADALRS_DEFAULTS, type ReferenceKind } from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
 import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
 
@@ -80,6 +80,11 @@ export const ScheduleSchema = z.strictObject({
   decayFraction: fraction.default(SCHEDULE_DEFAULTS.decayFraction),
 });
 
+// Every reference kind the controller knows; `satisfies` fails the build if one is missing.
+const REFERENCE_KINDS = Object.keys(
+  { trigger: 1, pair: 1, fresh: 1, bracket: 1 } satisfies Record<ReferenceKind, 1>,
+) as [ReferenceKind, ...ReferenceKind[]];
+
 /** The AdaLRS controller's fields, without the cross-field check (what-if overrides use it). */
 export const AdalrsBaseSchema = z.strictObject({
   enabled: z.boolean().default(ADALRS_DEFAULTS.enabled),
@@ -90,7 +95,7 @@ export const AdalrsBaseSchema = z.strictObject({
   z: z.number().min(0).max(100).default(ADALRS_DEFAULTS.z),
   searchStart: fraction.default(ADALRS_DEFAULTS.searchStart),
   searchEnd: fraction.default(ADALRS_DEFAULTS.searchEnd),
-  reference: z.enum(["trigger", "pair", "fresh"]).default(ADALRS_DEFAULTS.reference),
+  reference: z.enum(REFERENCE_KINDS).default(ADALRS_DEFAULTS.reference),
 });
 
 /** The AdaLRS controller's settings (see docs/controller.md). */

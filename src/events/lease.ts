@@ -7,6 +7,8 @@
  * @module
  */
 
+import { retryLocked } from "./kv_retry.ts";
+
 /** A worker's claim on a run until `until` (epoch milliseconds). */
 export interface Lease {
   workerId: string;
@@ -37,12 +39,14 @@ export async function acquireLease(
   ttlMs: number,
   now: number,
 ): Promise<HeldLease | null> {
-  const current = await kv.get<Lease>(["lease", runId]);
+  const current = await retryLocked(() => kv.get<Lease>(["lease", runId]));
   if (current.value && current.value.until > now && current.value.workerId !== workerId) {
     return null;
   }
   const lease = { workerId, until: now + ttlMs };
-  const commit = await kv.atomic().check(current).set(["lease", runId], lease).commit();
+  const commit = await retryLocked(() =>
+    kv.atomic().check(current).set(["lease", runId], lease).commit()
+  );
   return commit.ok ? { runId, lease, versionstamp: commit.versionstamp } : null;
 }
 
@@ -58,17 +62,21 @@ export async function renewLease(
   now: number,
 ): Promise<HeldLease | null> {
   const lease = { workerId: held.lease.workerId, until: now + ttlMs };
-  const commit = await kv.atomic()
-    .check({ key: ["lease", held.runId], versionstamp: held.versionstamp })
-    .set(["lease", held.runId], lease)
-    .commit();
+  const commit = await retryLocked(() =>
+    kv.atomic()
+      .check({ key: ["lease", held.runId], versionstamp: held.versionstamp })
+      .set(["lease", held.runId], lease)
+      .commit()
+  );
   return commit.ok ? { runId: held.runId, lease, versionstamp: commit.versionstamp } : null;
 }
 
 /** Gives a lease back if we still hold it. */
 export async function releaseLease(kv: Deno.Kv, held: HeldLease): Promise<void> {
-  await kv.atomic()
-    .check({ key: ["lease", held.runId], versionstamp: held.versionstamp })
-    .delete(["lease", held.runId])
-    .commit();
+  await retryLocked(() =>
+    kv.atomic()
+      .check({ key: ["lease", held.runId], versionstamp: held.versionstamp })
+      .delete(["lease", held.runId])
+      .commit()
+  );
 }

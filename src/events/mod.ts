@@ -10,3 +10,4 @@ export * from "./run_view.ts";
 export * from "./store.ts";
 export * from "./types.ts";
 export * from "./record_losses.ts";
+export * from "./kv_retry.ts";

@@ -13,6 +13,7 @@
 
 import type { RunDefinition } from "./definition.ts";
 import { evolveRun, type RunView } from "./run_view.ts";
+import { retryLocked } from "./kv_retry.ts";
 import { isTerminal, type NewEvent, type RunEvent } from "./types.ts";
 
 /** Largest serialized event or view we store; Deno KV refuses values over 64 KiB. */
@@ -52,19 +53,21 @@ export class EventStore {
     const view = evolveRun(null, event);
     checkSize(event);
     checkSize(view);
-    const commit = await this.kv.atomic()
-      .check({ key: ["run", id], versionstamp: null })
-      .set(["event", id, 0], event)
-      .set(["run", id], view)
-      .set(["active", id], true)
-      .commit();
+    const commit = await retryLocked(() =>
+      this.kv.atomic()
+        .check({ key: ["run", id], versionstamp: null })
+        .set(["event", id, 0], event)
+        .set(["run", id], view)
+        .set(["active", id], true)
+        .commit()
+    );
     if (!commit.ok) throw new Error(`Run id ${id} already exists`);
     return view;
   }
 
   /** The run's view, or null for an unknown run. */
   async get(runId: string): Promise<RunView | null> {
-    return (await this.kv.get<RunView>(["run", runId])).value;
+    return (await retryLocked(() => this.kv.get<RunView>(["run", runId]))).value;
   }
 
   /**
@@ -85,7 +88,7 @@ export class EventStore {
       const done = await this.idempotent(runId, opts.idempotencyKey);
       if (done) return done;
     }
-    const head = await this.kv.get<RunView>(["run", runId]);
+    const head = await retryLocked(() => this.kv.get<RunView>(["run", runId]));
     if (head.value === null) throw new Error(`Unknown run ${runId}`);
     if (head.value.seq !== opts.expectedSeq) {
       return { ok: false, conflict: { expectedSeq: opts.expectedSeq, actualSeq: head.value.seq } };
@@ -110,7 +113,7 @@ export class EventStore {
       op.check({ key, versionstamp: null });
       op.set(key, { seqs: stored.map((e) => e.seq), result }, { expireIn: IDEMPOTENCY_TTL_MS });
     }
-    const commit = await op.commit();
+    const commit = await retryLocked(() => op.commit());
     if (commit.ok) return { ok: true, view, events: stored, result, replayed: false };
     if (opts.idempotencyKey !== undefined) {
       const done = await this.idempotent(runId, opts.idempotencyKey);
@@ -122,13 +125,15 @@ export class EventStore {
 
   /** The stored outcome of an earlier append with this idempotency key, if any. */
   async idempotent(runId: string, key: string): Promise<AppendResult | null> {
-    const found = await this.kv.get<{ seqs: number[]; result: unknown }>(["idem", runId, key]);
+    const found = await retryLocked(() =>
+      this.kv.get<{ seqs: number[]; result: unknown }>(["idem", runId, key])
+    );
     if (found.value === null) return null;
     const view = await this.get(runId);
     if (view === null) return null;
     const events = await Promise.all(
       found.value.seqs.map(async (seq) =>
-        (await this.kv.get<RunEvent>(["event", runId, seq])).value!
+        (await retryLocked(() => this.kv.get<RunEvent>(["event", runId, seq]))).value!
       ),
     );
     return { ok: true, view, events, result: found.value.result, replayed: true };
@@ -142,31 +147,29 @@ export class EventStore {
    */
   async read(runId: string, opts: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
     const start = ["event", runId, (opts.after ?? -1) + 1];
-    const iter = this.kv.list<RunEvent>(
-      { start, end: ["event", runId, Number.MAX_SAFE_INTEGER] },
-      { limit: opts.limit },
+    const end = ["event", runId, Number.MAX_SAFE_INTEGER];
+    const entries = await retryLocked(() =>
+      Array.fromAsync(this.kv.list<RunEvent>({ start, end }, { limit: opts.limit }))
     );
-    const events: RunEvent[] = [];
-    for await (const entry of iter) events.push(entry.value);
-    return events;
+    return entries.map((e) => e.value);
   }
 
   /** Runs, newest first. */
   async list(opts: { limit?: number } = {}): Promise<RunView[]> {
-    const runs: RunView[] = [];
-    const iter = this.kv.list<RunView>({ prefix: ["run"] }, { reverse: true, limit: opts.limit });
-    for await (const entry of iter) runs.push(entry.value);
-    return runs;
+    const entries = await retryLocked(() =>
+      Array.fromAsync(
+        this.kv.list<RunView>({ prefix: ["run"] }, { reverse: true, limit: opts.limit }),
+      )
+    );
+    return entries.map((e) => e.value);
   }
 
   /** Ids of runs that are neither completed, failed nor cancelled, oldest first. */
   async activeIds(): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const entry of this.kv.list({ prefix: ["active"] })) ids.push(String(entry.key[1]));
-    return ids;
+    const entries = await retryLocked(() => Array.fromAsync(this.kv.list({ prefix: ["active"] })));
+    return entries.map((e) => String(e.key[1]));
   }
 }
-
 /** A run id that sorts by creation time: `r` + base-36 milliseconds + 6 random characters. */
 function newRunId(now: Date): string {
   const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36).padStart(6, "0");

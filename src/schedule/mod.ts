@@ -65,8 +65,13 @@ export function baseLr(
       return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
     case "wsd": {
-      const decaySteps = Math.round(totalSteps * schedule.decayFraction);
-      const decayStart = totalSteps - decaySteps;
+      // The decay never starts inside the warmup: a long decay shortens the stable phase, and
+      // the LR falls from the peak without a jump.
+      const decayStart = Math.max(
+        totalSteps - Math.round(totalSteps * schedule.decayFraction),
+        schedule.warmupSteps,
+      );
+      const decaySteps = totalSteps - decayStart;
       if (t < decayStart || decaySteps === 0) return peak;
       const progress = (t - decayStart + 1) / decaySteps;
       return peak - (peak - floor) * progress;

@@ -73,9 +73,6 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
       throw new Error(`Unknown backend ${JSON.stringify(never)}; expected wasm, cpu or tensorflow`);
     }
   }
-  // Production mode only silences tfjs's console hints (such as the cpu backend's banner
-  // recommending tfjs-node), which would otherwise land in every worker's log.
-  tf.env().set("PROD", true);
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);
@@ -83,7 +80,15 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
   } catch (cause) {
     throw new Error(`Backend ${name} failed to initialise: ${String(cause)}`, { cause });
   }
-  if (!ok) throw new Error(`Backend ${name} failed to initialise (tf.setBackend returned false)`);
+  if (!ok) {
+    throw new Error(
+      `Backend ${name} failed to initialise (tf.setBackend returned false; tfjs logged why above)`,
+    );
+  }
+  // Production mode only silences tfjs's console hints (such as the cpu backend's banner
+  // recommending tfjs-node), which would otherwise land in every worker's log. Set after
+  // initialisation so that a failing backend's own warning still reaches the log.
+  tf.env().set("PROD", true);
   const active = tf.getBackend();
   if (active !== name) throw new Error(`Backend ${name} was requested but ${active} is active`);
   return { name: active, version };

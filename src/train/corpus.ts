@@ -13,11 +13,8 @@ export type CorpusName = "moby-dick" | "sotu";
 /** The known corpus names, for validation at the edges. */
 export const CORPUS_NAMES: readonly CorpusName[] = ["moby-dick", "sotu"];
 
-const cache = new Map<CorpusName, string>();
-
 /**
- * Loads a corpus as one string (cached per process: the State of the Union set reads 233
- * files, about 10.8 MB).
+ * Loads a corpus as one string (the State of the Union set reads 233 files, about 10.8 MB).
  *
  * - `moby-dick`: the chapters of Melville's novel in order, about 1.2 MB.
  * - `sotu`: every State of the Union address 1790-2021 in chronological order.
@@ -29,8 +26,6 @@ const cache = new Map<CorpusName, string>();
  * @returns The corpus text.
  */
 export function loadCorpus(name: CorpusName): string {
-  const hit = cache.get(name);
-  if (hit !== undefined) return hit;
   let text: string;
   switch (name) {
     case "moby-dick":
@@ -47,6 +42,5 @@ export function loadCorpus(name: CorpusName): string {
       throw new Error(`Unknown corpus ${JSON.stringify(never)}; expected moby-dick or sotu`);
     }
   }
-  cache.set(name, text);
   return text;
 }

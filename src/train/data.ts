@@ -34,9 +34,9 @@ export interface Batch {
 
 /** A tokenized corpus split into train and validation streams, with its batch functions. */
 export interface Dataset {
-  /** The training stream: the first (1 - validationFraction) of the tokens. */
+  /** The training stream: the first (1 - validationFraction) of the tokens. Shared: read only. */
   readonly train: Uint8Array;
-  /** The held-out stream: the last validationFraction of the tokens. */
+  /** The held-out stream: the last validationFraction of the tokens. Shared: read only. */
   readonly validation: Uint8Array;
   /** The training batch of a step: B random windows, a pure function of (seed, step). */
   trainBatch(step: number): Batch;
@@ -63,7 +63,7 @@ export function createDataset(options: DatasetOptions): Dataset {
   positiveInteger("batchSize", batchSize);
   positiveInteger("contextLength", contextLength);
   const [lo, hi] = seedWords(seed);
-  const tokens = encode(loadCorpus(options.corpus));
+  const tokens = corpusTokens(options.corpus);
   const cut = Math.floor(tokens.length * (1 - fraction));
   const train = tokens.subarray(0, cut);
   const validation = tokens.subarray(cut);
@@ -89,6 +89,17 @@ export function createDataset(options: DatasetOptions): Dataset {
       return sampleBatch(validation, batchSize, contextLength, rng);
     },
   };
+}
+
+// Tokens per corpus, encoded once per process: every trainer of a worker shares them.
+const tokenCache = new Map<CorpusName, Uint8Array>();
+function corpusTokens(corpus: CorpusName): Uint8Array {
+  let tokens = tokenCache.get(corpus);
+  if (tokens === undefined) {
+    tokens = encode(loadCorpus(corpus));
+    tokenCache.set(corpus, tokens);
+  }
+  return tokens;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * A GPT-2 style decoder-only transformer in tfjs ops, read bottom-up like nanoGPT: layer norm,
- * causal self-attention, MLP, block, config and parameters, then the model and its loss.
+ * A GPT-2 style decoder-only transformer in tfjs ops, read bottom-up like nanoGPT: causal
+ * self-attention, MLP, block, config and parameters, then the model and its loss. Linear, layer
+ * norm, GELU and cross-entropy come from layers.ts, where each carries its own backward pass.
  *
  * Activations are kept 2-D as `[B*T, C]` wherever the math allows, so every projection is one
  * plain matmul; only attention reshapes to per-head `[B*H, T, D]`.

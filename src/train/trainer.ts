@@ -7,7 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { type AdamW, type AdamWOptions, createAdamW } from "./adamw.ts";
+import { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
 import { type BackendInfo, type BackendName, initBackend } from "./backend.ts";
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from "./checkpoint.ts";
 import type { CorpusName } from "./corpus.ts";
@@ -53,8 +53,11 @@ export interface Trainer {
   readonly parameterCount: number;
   /** Tokens consumed by one step: batchSize x contextLength. */
   readonly tokensPerStep: number;
-  /** One AdamW step on `trainBatch(step)` at this LR; resolves to the batch's loss before the
-   * update, which may be NaN or Infinity (never an exception). */
+  /**
+   * One AdamW step on `trainBatch(step)` at this LR. Resolves to the batch's loss before the
+   * update, which may be NaN or Infinity (never an exception for that); throws only on a bad
+   * step number or a negative or non-finite LR.
+   */
   step(step: number, lr: number): Promise<number>;
   /** Mean loss over the first `batches` fixed validation batches. */
   evaluate(batches: number): Promise<number>;
@@ -103,9 +106,10 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
   const { batchSize: B, seed } = options;
   const T = model.contextLength;
   const data: Dataset = createDataset({ ...options.data, batchSize: B, contextLength: T, seed });
+  const optimizer = resolveAdamW(options.optimizer); // validate before allocating tensors
   const params: Params = initParams(model, seed);
   const names = Object.keys(params);
-  const adam: AdamW = createAdamW(params, options.optimizer);
+  const adam: AdamW = createAdamW(params, optimizer);
   const byVariable = new Map(names.map((n) => [params[n].name, n]));
 
   /** Every state tensor under its checkpoint name, in a fixed order. */

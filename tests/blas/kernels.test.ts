@@ -2,31 +2,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { initBackend } from "../../src/train/backend.ts";
 import { accelerateWasm, restoreWasmKernels } from "../../src/train/blas/mod.ts";
+import { assertClose, bothWays } from "./_both_ways.ts";
 import { registerGradients } from "../../src/train/gradients.ts";
 
 await initBackend("wasm");
 registerGradients(); // tfjs-core's bundle ships no gradients; the model registers its own
-
-/** Runs `f` once on the reference wasm kernels and once on OpenBLAS. */
-async function bothWays<T>(f: () => T): Promise<{ ref: T; got: T }> {
-  restoreWasmKernels();
-  const ref = f();
-  const status = await accelerateWasm();
-  assert(status.enabled, `BLAS not enabled: ${status.reason}`);
-  try {
-    return { ref, got: f() };
-  } finally {
-    restoreWasmKernels();
-  }
-}
-
-function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string) {
-  assert.deepEqual(got.length, want.length, `${label}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const tol = 1e-4 * (1 + Math.abs(want[i]));
-    assert(Math.abs(got[i] - want[i]) <= tol, `${label}[${i}]: got ${got[i]}, want ${want[i]}`);
-  }
-}
 
 let seed = 1;
 const rand = (shape: number[]) => tf.randomUniform(shape, -1, 1, "float32", seed++);
@@ -170,7 +150,10 @@ Deno.test("gradients through matMul and fused matMul are unchanged on OpenBLAS",
       const f = (x: tf.Tensor, w: tf.Tensor, x2: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
         const att = tf.matMul(tf.matMul(x, w), q, false, true); // [2, 4, 9, 9]
         const lin = tf.fused.matMul({ a: x2 as tf.Tensor2D, b: w2 as tf.Tensor2D, bias: b2 });
-        return tf.add(tf.mean(tf.square(att)), tf.mean(tf.mul(lin, r2)));
+        // Reduced to a scalar by matmuls too, so only BatchMatMul and Reshape need gradients.
+        const dot = (t: tf.Tensor, r: tf.Tensor) =>
+          tf.matMul(tf.reshape(t, [1, t.size]), tf.reshape(r, [r.size, 1]));
+        return tf.reshape(tf.add(dot(att, att), dot(lin, r2)), []) as tf.Scalar;
       };
       return tf.grads(f)([x, w, x2, w2, b2]).map((g) => g.dataSync());
     });

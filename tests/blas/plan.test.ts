@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { broadcastShapes, planBatchMatMul } from "../../src/train/blas/plan.ts";
+import { broadcastShapes, collapseTranspose, planBatchMatMul } from "../../src/train/blas/plan.ts";
 
 Deno.test("planBatchMatMul() merges a batch against one matrix into a single call", () => {
   const plan = planBatchMatMul([16, 64, 128], [128, 384], false, false);
@@ -46,4 +46,22 @@ Deno.test("broadcastShapes() right-aligns and stretches ones", () => {
   assert.deepEqual(broadcastShapes([], [3]), [3]);
   assert.deepEqual(broadcastShapes([2, 1], [1, 3]), [2, 3]);
   assert.deepEqual(broadcastShapes([5, 1, 4], [3, 1]), [5, 3, 4]);
+});
+
+Deno.test("collapseTranspose() drops size-1 axes and merges axes that move together", () => {
+  assert.deepEqual(collapseTranspose([16, 64, 3, 4, 32], [0, 1, 3, 2, 4]), {
+    shape: [1024, 3, 4, 32],
+    perm: [0, 2, 1, 3],
+  });
+  assert.deepEqual(collapseTranspose([16, 64, 3, 4, 32], [2, 0, 3, 1, 4]), {
+    shape: [16, 64, 3, 4, 32],
+    perm: [2, 0, 3, 1, 4],
+  });
+  assert.deepEqual(collapseTranspose([1, 1024, 384], [2, 0, 1]), {
+    shape: [1024, 384],
+    perm: [1, 0],
+  });
+  assert.deepEqual(collapseTranspose([4, 1, 5], [1, 0, 2]), { shape: [20], perm: [0] });
+  assert.deepEqual(collapseTranspose([1, 1], [1, 0]), { shape: [], perm: [] });
+  assert.deepEqual(collapseTranspose([2, 3, 4], [2, 0, 1]), { shape: [6, 4], perm: [1, 0] });
 });

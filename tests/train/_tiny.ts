@@ -25,7 +25,7 @@ export async function runSteps(trainer: Trainer, from: number, to: number, lr = 
   return losses;
 }
 
-/** Raw bytes of every variable the engine holds for a trainer, via its checkpoint. */
+/** Byte-for-byte equality of two buffers (checkpoints, raw float32 data). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

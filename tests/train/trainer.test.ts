@@ -3,26 +3,37 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createDataset, createTrainer, unigramEntropy } from "../../src/train/mod.ts";
 import { bytesEqual, liveTensors, runSteps, TINY_MODEL, tinyTrainer } from "./_tiny.ts";
 
-Deno.test("Trainer.step() lowers the loss on wasm, below the unigram baseline", async () => {
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+Deno.test("Trainer.step() lowers the loss on wasm within a few dozen steps", async () => {
   const trainer = await tinyTrainer(1);
   assert.equal(tf.getBackend(), "wasm");
   assert.equal(trainer.tokensPerStep, 4 * 16);
   assert.equal(trainer.parameterCount, 21_472);
   const before = await trainer.evaluate(4);
-  const losses = await runSteps(trainer, 0, 150, 1e-2);
+  const losses = await runSteps(trainer, 0, 60, 1e-2);
   const after = await trainer.evaluate(4);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   assert.ok(Math.abs(losses[0] - Math.log(256)) < 0.05, `first loss ${losses[0]}`);
   assert.ok(mean(losses.slice(-10)) < losses[0] - 2, `losses ${losses[0]} -> ${losses.at(-1)}`);
-  const data = createDataset({
-    ...{ corpus: "moby-dick" },
-    batchSize: 4,
-    contextLength: 16,
-    seed: 1,
-  });
-  const baseline = unigramEntropy(data.train);
   assert.ok(after < before - 2, `validation ${before} -> ${after}`);
-  assert.ok(after < baseline, `validation ${after} vs unigram entropy ${baseline}`);
+  trainer.dispose();
+});
+
+Deno.test("Trainer learns context: validation loss drops below the unigram entropy", async () => {
+  // A model that only learned byte frequencies would stop at the unigram entropy (~3.07 nats
+  // here); getting under it needs attention and position embeddings to work.
+  const trainer = await createTrainer({
+    model: TINY_MODEL,
+    data: { corpus: "moby-dick" },
+    batchSize: 16,
+    seed: 1,
+    optimizer: {},
+  });
+  await runSteps(trainer, 0, 200, 3e-3);
+  const validation = await trainer.evaluate(8);
+  const data = createDataset({ corpus: "moby-dick", batchSize: 16, contextLength: 16, seed: 1 });
+  const baseline = unigramEntropy(data.validation);
+  assert.ok(validation < baseline - 0.15, `validation ${validation} vs unigram ${baseline}`);
   trainer.dispose();
 });
 
@@ -83,7 +94,7 @@ Deno.test("load() rejects truncated bytes and other models, leaving the trainer 
     seed: 4,
     optimizer: {},
   });
-  await assert.rejects(async () => wider.load(bytes), /does not match/);
+  await assert.rejects(() => wider.load(bytes), /does not match/);
   assert.ok(bytesEqual(await trainer.serialize(), bytes));
   trainer.dispose();
   wider.dispose();

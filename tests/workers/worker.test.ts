@@ -30,7 +30,8 @@ Deno.test("A worker process trains a managed run to completion; replay is identi
 Deno.test("Two worker processes never train the same run at once", async () => {
   const { store, kvPath } = await diskStore();
   const runs = await Promise.all([1, 2, 3, 4].map(() => store.create(syntheticDefinition(200, 1))));
-  const workers = [startWorker(kvPath, "wa"), startWorker(kvPath, "wb")];
+  // A long lease: a takeover here would mean a worker stalled for 10 s, not a race.
+  const workers = [startWorker(kvPath, "wa", 10_000), startWorker(kvPath, "wb", 10_000)];
   try {
     for (const run of runs) await waitFor(store, run.id, (v) => v.status === "completed", 30_000);
     const trainedBy = new Set<string>();

@@ -9,11 +9,13 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { installFusedAdamW } from "./fused_adamw.ts";
 import { installBlasKernels } from "./kernels.ts";
 import { loadOpenBlas, type OpenBlas } from "./openblas.ts";
 
 export { chooseCoreType, parseCpuFlags, tierOfCore, tierOfFlags } from "./coretype.ts";
 export type { CoreTypeChoice, CoreTypeInput } from "./coretype.ts";
+export { type AdamWStepAttrs, fusedAdamW, hasFusedAdamW, sumOfSquares } from "./fused_adamw.ts";
 export { broadcastShapes, planBatchMatMul } from "./plan.ts";
 export type { MatMulPlan } from "./plan.ts";
 
@@ -46,10 +48,11 @@ export interface AccelerationStatus {
 let active: { blas: OpenBlas; restore: () => void; status: AccelerationStatus } | null = null;
 
 /**
- * Routes the wasm backend's matmuls to OpenBLAS. Call once after the wasm backend is active;
- * later calls return the first result. On any failure (no library, no FFI permission, a failed
- * self-test) it logs one line, returns `enabled: false` with the reason, and leaves the
- * reference wasm kernels in place.
+ * Routes the wasm backend's matmuls (and transposes, leading-axis sums, concat and split) to
+ * OpenBLAS. Call once, best after the wasm backend is active (the installed kernels are then
+ * also checked on it); later calls return the first result. On any failure (no library, no FFI
+ * permission, a failed self-test) it logs one line, returns `enabled: false` with the reason,
+ * and leaves the reference wasm kernels in place.
  *
  * @param options Library path, threads, logger.
  * @returns What was enabled, or why not.
@@ -60,14 +63,23 @@ let active: { blas: OpenBlas; restore: () => void; status: AccelerationStatus } 
  * console.log(blas.enabled ? `sgemm: OpenBLAS ${blas.core} x${blas.threads}` : blas.reason);
  * ```
  */
-export function accelerateWasm(options: AccelerateOptions = {}): Promise<AccelerationStatus> {
-  if (active !== null) return Promise.resolve(active.status);
+export async function accelerateWasm(
+  options: AccelerateOptions = {},
+): Promise<AccelerationStatus> {
+  if (active !== null) return active.status;
   const log = options.log ?? console.warn;
   let blas: OpenBlas | undefined;
   let restore: (() => void) | undefined;
   try {
+    // Importing the package registers its kernels (not the backend): those we replace must exist.
+    await import("@tensorflow/tfjs-backend-wasm");
     blas = loadOpenBlas({ path: options.libraryPath, threads: options.threads });
-    restore = installBlasKernels(blas);
+    const restoreKernels = installBlasKernels(blas);
+    const removeAdamW = installFusedAdamW();
+    restore = () => {
+      removeAdamW();
+      restoreKernels();
+    };
     const failure = kernelSelfTest();
     if (failure !== null) throw new Error(`kernel self-test failed: ${failure}`);
   } catch (error) {
@@ -75,7 +87,7 @@ export function accelerateWasm(options: AccelerateOptions = {}): Promise<Acceler
     blas?.close();
     const reason = error instanceof Error ? error.message : String(error);
     log(`adalrs: native BLAS off, using tfjs wasm matmul: ${reason}`);
-    return Promise.resolve({ enabled: false, threads: 0, reason });
+    return { enabled: false, threads: 0, reason };
   }
   const status: AccelerationStatus = {
     enabled: true,
@@ -85,7 +97,17 @@ export function accelerateWasm(options: AccelerateOptions = {}): Promise<Acceler
     threads: blas.threads,
   };
   active = { blas, restore, status };
-  return Promise.resolve(status);
+  return status;
+}
+
+/**
+ * Whether the OpenBLAS kernels are installed. Model code can then prefer `transposeA/B` flags
+ * over explicit transposes: sgemm reads either layout at the same speed.
+ *
+ * @returns True after a successful {@linkcode accelerateWasm}.
+ */
+export function isAccelerated(): boolean {
+  return active !== null;
 }
 
 /**

@@ -1,0 +1,97 @@
+/**
+ * Decider-style test helpers for the AdaLRS reducer: `given(windows).when(window).then(decision)`,
+ * plus builders of loss windows with exactly known velocity and error.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  ADALRS_DEFAULTS,
+  type AdalrsConfig,
+  type ControllerSetup,
+  type ControllerState,
+  type Decision,
+  initialState,
+  type LossValue,
+  recordLosses,
+} from "../../src/adalrs/mod.ts";
+import { SCHEDULE_DEFAULTS } from "../../src/schedule/mod.ts";
+
+/** Window length of every scenario: small, so losses can be written out by hand. */
+export const K = 5;
+/** Peak LR of every scenario; with the constant schedule, `lr = m * PEAK` exactly. */
+export const PEAK = 1e-3;
+
+/** A setup with a constant schedule, the search phase over the whole run, and window {@link K}. */
+export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): ControllerSetup {
+  return {
+    adalrs: {
+      ...ADALRS_DEFAULTS,
+      window: K,
+      searchStart: 0,
+      searchEnd: 1,
+      reference: "trigger",
+      ...adalrs,
+    },
+    schedule: { ...SCHEDULE_DEFAULTS, kind: "constant", warmupSteps: 0 },
+    peakLr: PEAK,
+    totalSteps,
+  };
+}
+
+/**
+ * K losses on a straight line through `mean` falling at `v` per step: velocity `v` and standard
+ * error 0, exactly when `v` and `mean` are short binary fractions (0.5, 0.25, 3).
+ */
+export function line(v: number, mean = 3): number[] {
+  return Array.from({ length: K }, (_, i) => mean - v * (i - (K - 1) / 2));
+}
+
+/**
+ * A line plus a zigzag `+d, -d, +d, -d, +d`. The zigzag is orthogonal to the slope, so the
+ * velocity is still `v`; it lifts the mean by d/5 and leaves residuals 0.8d, -1.2d, 0.8d, -1.2d,
+ * 0.8d, so the standard error is sqrt(4.8 d² / 3 / 10) = 0.4 d.
+ */
+export function noisy(v: number, d: number, mean = 3): number[] {
+  return line(v, mean).map((x, i) => x + (i % 2 === 0 ? d : -d));
+}
+
+/** A scenario: the state after some windows, and the decisions they produced. */
+export class Scenario {
+  constructor(public state: ControllerState, public decisions: Decision[]) {}
+
+  /** Folds one more window (or part of one) at the state's next step. */
+  when(losses: readonly LossValue[]): Then {
+    const out = recordLosses(this.state, this.state.nextStep, losses);
+    const decisions = out.decision ? [...this.decisions, out.decision] : this.decisions;
+    return new Then(new Scenario(out.state, decisions), out.decision);
+  }
+}
+
+/** The outcome of {@linkcode Scenario.when}. */
+export class Then {
+  constructor(public scenario: Scenario, public decision: Decision | null) {}
+
+  /** Asserts the decision has every listed field, deep-equal; returns it for further checks. */
+  then(expected: Partial<Decision>): Decision {
+    assert.ok(this.decision, "Expected a decision, the window is incomplete");
+    const picked = Object.fromEntries(
+      Object.keys(expected).map((key) => [key, this.decision![key as keyof Decision]]),
+    );
+    assert.deepEqual(picked, expected);
+    return this.decision;
+  }
+}
+
+/** The state after folding `windows` one window at a time from the initial state. */
+export function given(config: ControllerSetup, ...windows: LossValue[][]): Scenario {
+  let scenario = new Scenario(initialState(config), []);
+  for (const w of windows) scenario = scenario.when(w).scenario;
+  return scenario;
+}
+
+/** Folds every window of `windows` and returns all decisions. */
+export function fold(config: ControllerSetup, windows: readonly LossValue[][]): Decision[] {
+  return given(config, ...windows).decisions;
+}

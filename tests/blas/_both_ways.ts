@@ -1,0 +1,41 @@
+/**
+ * Test helpers: run a computation on the reference wasm kernels and on the OpenBLAS ones.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { accelerateWasm, restoreWasmKernels } from "../../src/train/blas/mod.ts";
+
+/**
+ * Runs `f` once on the reference wasm kernels and once with OpenBLAS kernels installed.
+ *
+ * @param f A computation returning plain data (not tensors).
+ * @returns Both results.
+ */
+export async function bothWays<T>(f: () => T): Promise<{ ref: T; got: T }> {
+  restoreWasmKernels();
+  const ref = f();
+  const status = await accelerateWasm();
+  assert(status.enabled, `BLAS not enabled: ${status.reason}`);
+  try {
+    return { ref, got: f() };
+  } finally {
+    restoreWasmKernels();
+  }
+}
+
+/**
+ * Asserts two arrays agree to float32 tolerance (relative 1e-4, absolute 1e-4).
+ *
+ * @param got Computed.
+ * @param want Expected.
+ * @param label Names the case in failures.
+ */
+export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string) {
+  assert.equal(got.length, want.length, `${label}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const tol = 1e-4 * (1 + Math.abs(want[i]));
+    assert(Math.abs(got[i] - want[i]) <= tol, `${label}[${i}]: got ${got[i]}, want ${want[i]}`);
+  }
+}
