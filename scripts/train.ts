@@ -12,7 +12,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Decision, decodeLoss } from "../src/adalrs/mod.ts";
+import { decodeLoss } from "../src/adalrs/mod.ts";
 import { createApp } from "../src/api/mod.ts";
 import { EventStore, RunDefinitionSchema, type RunEvent, type RunView } from "../src/events/mod.ts";
 import { plotSvg, runCurves } from "../src/replay/mod.ts";

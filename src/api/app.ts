@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { EventStore } from "../events/mod.ts";
 import { requireTokenForWrites } from "./auth.ts";
+import { dashboardRoutes } from "./dashboard/mod.ts";
 import { docsPage } from "./docs.ts";
 import { handleError } from "./errors.ts";
 import { eventRoutes } from "./events.ts";
@@ -50,5 +51,6 @@ export function createApp(store: EventStore, opts: AppOptions = {}): Hono {
   for (const routes of [runRoutes, eventRoutes, lossRoutes, replayRoutes]) {
     app.route("/v1/runs", routes(store));
   }
+  app.route("/", dashboardRoutes(store));
   return app;
 }

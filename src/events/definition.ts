@@ -132,10 +132,10 @@ export const RunDefinitionSchema = z.strictObject({
       message: `warmupSteps must be below training.steps (${d.training.steps})`,
     });
   }
-}).transform((d) => ({
-  ...d,
-  data: d.model?.kind === "gpt" ? d.data ?? DataSchema.parse({}) : d.data,
-}));
+}).transform((d) =>
+  // A GPT run always trains on some text; make the default corpus explicit in the stored run.
+  d.model?.kind === "gpt" && d.data === undefined ? { ...d, data: DataSchema.parse({}) } : d
+);
 
 /** A run definition with every default resolved. */
 export type RunDefinition = z.output<typeof RunDefinitionSchema>;

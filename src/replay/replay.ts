@@ -10,7 +10,9 @@ import {
   type ControllerState,
   type Decision,
   initialState,
+  type LossValue,
   recordLosses,
+  windowEnd,
 } from "../adalrs/mod.ts";
 import { controllerSetup } from "../events/run_view.ts";
 import type { RunEvent } from "../events/types.ts";
@@ -66,30 +68,38 @@ export function replayRun(
   const decisions: ReplayedDecision[] = [];
   const resumes: ReplayReport["resumes"] = [];
 
+  const whatIf = Object.keys(overrides).length > 0;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     if (event.type === "LossWindowRecorded") {
-      const out = recordLosses(state, event.data.fromStep, event.data.losses);
-      state = out.state;
-      if (!out.decision) continue;
-      const next = events[i + 1];
-      const recorded = next?.type === "LrDecided" ? next : null;
-      const differences = recorded ? diff(recorded.data.decision, out.decision) : ["(missing)"];
-      decisions.push({
-        lossSeq: event.seq,
-        recordedSeq: recorded?.seq ?? null,
-        recorded: recorded?.data.decision ?? null,
-        derived: out.decision,
-        identical: differences.length === 0,
-        differences,
-        abandoned: false,
-      });
+      const fed = feedLosses(state, event.data.fromStep, event.data.losses);
+      state = fed.state;
+      for (const derived of fed.decisions) {
+        // A plain replay pairs each decision with the LrDecided right after its losses; a
+        // what-if has nothing to compare with.
+        const next = events[i + 1];
+        const recorded = !whatIf && next?.type === "LrDecided" ? next : null;
+        const differences = whatIf
+          ? []
+          : recorded
+          ? diff(recorded.data.decision, derived)
+          : ["(missing)"];
+        decisions.push({
+          lossSeq: event.seq,
+          recordedSeq: recorded?.seq ?? null,
+          recorded: recorded?.data.decision ?? null,
+          derived,
+          identical: !whatIf && differences.length === 0,
+          differences,
+          abandoned: false,
+        });
+      }
     } else if (event.type === "CheckpointSaved") {
       atCheckpoint.set(event.seq, state);
     } else if (event.type === "RunLeased" && event.data.resume) {
       const { fromSeq, controller } = event.data.resume;
       const derived = atCheckpoint.get(fromSeq);
-      if (Object.keys(overrides).length === 0) {
+      if (!whatIf) {
         resumes.push({ seq: event.seq, identical: diff(controller, derived).length === 0 });
       }
       state = derived ?? controller;
@@ -99,15 +109,36 @@ export function replayRun(
     }
   }
   const identical = decisions.filter((d) => d.identical).length;
+  const different = whatIf ? 0 : decisions.length - identical;
   return {
     runId: created.runId,
     overrides,
     decisions,
     identical,
-    different: decisions.length - identical,
+    different,
     resumes,
     final: { multiplier: state.m, nextStep: state.nextStep },
   };
+}
+
+/**
+ * Feeds recorded losses to the controller, split at its window boundaries: a what-if with
+ * another window size cuts the same losses into other windows.
+ */
+function feedLosses(
+  state: ControllerState,
+  fromStep: number,
+  losses: readonly LossValue[],
+): { state: ControllerState; decisions: Decision[] } {
+  const decisions: Decision[] = [];
+  for (let i = 0; i < losses.length;) {
+    const take = windowEnd(state) - state.nextStep + 1;
+    const out = recordLosses(state, fromStep + i, losses.slice(i, i + take));
+    state = out.state;
+    if (out.decision) decisions.push(out.decision);
+    i += take;
+  }
+  return { state, decisions };
 }
 
 /**

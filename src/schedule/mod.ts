@@ -62,7 +62,9 @@ export function baseLr(
     case "cosine": {
       const span = Math.max(1, totalSteps - 1 - schedule.warmupSteps);
       const progress = (t - schedule.warmupSteps) / span;
-      return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+      // Written as a fall from the peak, so the first step after warmup is the peak exactly
+      // (`floor + (peak - floor) * 1` can round above it).
+      return peak - (peak - floor) * 0.5 * (1 - Math.cos(Math.PI * progress));
     }
     case "wsd": {
       // The decay never starts inside the warmup: a long decay shortens the stable phase, and

@@ -6,7 +6,7 @@
  */
 
 import { SCHEDULE_DEFAULTS, type ScheduleConfig } from "../schedule/mod.ts";
-import { SYNTHETIC_DEFAULTS, type SyntheticConfig } from "../train/synthetic.ts";
+import { gaussian, SYNTHETIC_DEFAULTS, type SyntheticConfig } from "../train/synthetic.ts";
 import type { SimBench } from "./study.ts";
 import type { SweepModel } from "./sweep_model.ts";
 import { sweepTrainer } from "./sweep_trainer.ts";
@@ -56,5 +56,64 @@ export function sweepBench(model: SweepModel, noise: number = model.noise): SimB
     optimumLr: 1e-3,
     setup: { schedule: CS336_SCHEDULE, totalSteps: 5000 },
     trainer: (seed) => sweepTrainer(model, seed, noise),
+  };
+}
+
+/**
+ * A landscape where the LR does not matter: the loss follows a fixed curve whatever the LR, so
+ * every accepted or restored trial is a false one, and where m ends is pure drift.
+ *
+ * @param shape `power`: the loss slows as a power of steps, as real ones do; `linear`: a constant
+ *   descent, where only the reference's selection bias remains
+ * @param noise per-step noise
+ */
+export function nullBench(shape: "power" | "linear", noise = 0.02): SimBench {
+  const curve = shape === "power"
+    ? (t: number) => 1 + 3 / Math.sqrt(1 + 0.01 * t)
+    : (t: number) => 4 - 3e-4 * t;
+  return {
+    name: `null, ${shape}`,
+    optimumLr: 1e-3,
+    setup: {
+      schedule: { ...SCHEDULE_DEFAULTS, kind: "constant", warmupSteps: 0 },
+      totalSteps: 3000,
+    },
+    trainer: (seed) => ({
+      start: () => ({ t: 0 }),
+      step: (state: { t: number }, step: number) => ({
+        state: { t: state.t + 1 },
+        loss: curve(state.t + 1) + noise * gaussian(seed, step),
+      }),
+      evalLoss: (state: { t: number }) => curve(state.t),
+    }),
+  };
+}
+
+/**
+ * The project's first synthetic landscape, kept as a third check: the gap to the floor shrinks
+ * by a fixed fraction per step (`rate * (1 - x²)`, x in units of 1.5 decades from the optimum),
+ * so descent slows exponentially fast, far faster than a language model's.
+ *
+ * @param totalSteps run length
+ * @param noise per-step noise
+ */
+export function exponentialBench(totalSteps = 3000, noise = 0.02): SimBench {
+  const optimumLr = 1e-3;
+  const rate = (lr: number) => {
+    const x = Math.log10(lr / optimumLr) / 1.5;
+    return 0.004 * (1 - x * x);
+  };
+  return {
+    name: "exponential",
+    optimumLr,
+    setup: { schedule: { ...SCHEDULE_DEFAULTS, kind: "constant", warmupSteps: 0 }, totalSteps },
+    trainer: (seed) => ({
+      start: () => ({ gap: 3 }),
+      step: (state: { gap: number }, step: number, lr: number) => {
+        const gap = Math.min(state.gap * (1 - rate(lr)), 1e6);
+        return { state: { gap }, loss: 1 + gap + noise * gaussian(seed, step) };
+      },
+      evalLoss: (state: { gap: number }) => 1 + state.gap,
+    }),
   };
 }

@@ -148,13 +148,14 @@ export function sweepSpeed(model: SweepModel, loss: number, peakLr: number): num
 /** The lowest loss any sweep run showed while its scheduled LR was at least `lr`. */
 export function sweepFloor(model: SweepModel, lr: number): number {
   const lrs = model.floorLrs;
-  // Binary search for the last entry with floorLrs[i] >= lr (the table is descending).
+  // Above the sweep's highest LR, the floor of the highest: the sweep says nothing beyond.
+  const at = Math.min(lr, lrs[0]);
+  // Binary search for the last entry with floorLrs[i] >= at (the table is descending).
   let lo = 0;
   let hi = lrs.length - 1;
-  if (lr > lrs[0]) return model.floorLosses[0];
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (lrs[mid] >= lr) lo = mid;
+    if (lrs[mid] >= at) lo = mid;
     else hi = mid - 1;
   }
   return model.floorLosses[lo];
@@ -193,16 +194,20 @@ function runningMedian(values: readonly number[]): number[] {
  * far less than the noise), by median absolute deviation, over the runs that did not diverge.
  */
 function estimateNoise(curves: SweepCurve[], initialLoss: number, from: number): number {
-  const diffs: number[] = [];
+  const deviations: number[] = [];
   for (const c of curves) {
     if (c.losses.some((x) => !Number.isFinite(x) || x > 2 * initialLoss)) continue;
+    const diffs: number[] = [];
     for (let j = 1; j < c.losses.length; j++) {
       if (c.steps[j - 1] >= from) diffs.push(c.losses[j] - c.losses[j - 1]);
     }
+    if (diffs.length === 0) continue;
+    // Centred per run: runs descend at different speeds, which is trend, not noise.
+    const center = median(diffs);
+    for (const d of diffs) deviations.push(Math.abs(d - center));
   }
-  if (diffs.length === 0) return 0;
-  const center = median(diffs);
-  return 1.4826 * median(diffs.map((d) => Math.abs(d - center))) / Math.SQRT2;
+  if (deviations.length === 0) return 0;
+  return 1.4826 * median(deviations) / Math.SQRT2;
 }
 
 function median(values: readonly number[]): number {

@@ -78,3 +78,19 @@ Deno.test("Concat and SplitV on the BLAS path are bit-identical to the wasm kern
   const { ref, got } = await bothWays(run);
   assert.deepEqual(got, ref);
 });
+
+Deno.test("Identity on the BLAS path shares the buffer and survives disposing the source", async () => {
+  const { ref, got } = await bothWays(() => {
+    const x = values([33, 7]);
+    const before = tf.engine().backend.numDataIds();
+    const y = tf.clone(x);
+    const shared = tf.engine().backend.numDataIds() === before;
+    x.dispose();
+    const out = { shared, data: read(y) };
+    y.dispose();
+    return out;
+  });
+  assert.equal(ref.shared, false); // the wasm kernel copies
+  assert.equal(got.shared, true);
+  assert.deepEqual(got.data, ref.data);
+});

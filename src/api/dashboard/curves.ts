@@ -45,6 +45,8 @@ export interface CurvesBody {
   val: Columns;
   lr: Columns;
   markers: Marker[];
+  /** Marker colour of each rule that gets a marker. */
+  ruleColours: Partial<Record<Rule, string>>;
   abandoned: { fromStep: number; toStep: number; why: "rollback" | "resume" }[];
 }
 
@@ -77,6 +79,7 @@ export function curvesBody(events: readonly RunEvent[], status: RunStatus, max: 
     val: columns(downsample(curves.val, max, (p) => p.loss)),
     lr: columns(downsample(curves.lr, max, (p) => p.lr)),
     markers: curves.decisions.filter((d) => RULE_COLOURS[d.rule] !== undefined),
+    ruleColours: RULE_COLOURS,
     abandoned: curves.abandoned,
   };
   return body;
@@ -92,9 +95,7 @@ export function curvesRoutes(store: EventStore): Hono {
     const view = await mustGetRun(store, c.req.param("id"));
     const known = logs.get(view.id) ?? [];
     const after = known.at(-1)?.seq ?? -1;
-    const events = after < view.seq
-      ? known.concat(await store.read(view.id, { after }))
-      : known;
+    const events = after < view.seq ? known.concat(await store.read(view.id, { after })) : known;
     logs.delete(view.id);
     logs.set(view.id, events);
     if (logs.size > CACHED_RUNS) logs.delete(logs.keys().next().value!);

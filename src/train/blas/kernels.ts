@@ -7,7 +7,13 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { concatKernel, splitKernel, sumKernel, transposeKernel } from "./layout_kernels.ts";
+import {
+  concatKernel,
+  identityKernel,
+  splitKernel,
+  sumKernel,
+  transposeKernel,
+} from "./layout_kernels.ts";
 import type { BlasRoutines, Sgemm } from "./openblas.ts";
 import { type MatMulPlan, planBatchMatMul } from "./plan.ts";
 import { heapOffset, isWasmBackend, type WasmBackendLike } from "./wasm_backend.ts";
@@ -110,14 +116,16 @@ const MAKERS: Record<string, Maker> = {
   Sum: (blas, fallback) => sumKernel(blas, fallback) as tf.KernelFunc,
   Concat: (blas, fallback) => concatKernel(blas, fallback) as tf.KernelFunc,
   SplitV: (blas, fallback) => splitKernel(blas, fallback) as tf.KernelFunc,
+  Identity: (blas, fallback) => identityKernel(blas, fallback) as tf.KernelFunc,
 };
 
 /** Kernel names this module replaces on the wasm backend. */
 export const BLAS_KERNELS: readonly string[] = Object.keys(MAKERS);
 
 /**
- * Replaces the wasm backend's `BatchMatMul`, `_FusedMatMul`, `Transpose`, `Sum`, `Concat` and
- * `SplitV` with kernels that call OpenBLAS or copy runs on the heap directly.
+ * Replaces the wasm backend's `BatchMatMul`, `_FusedMatMul`, `Transpose`, `Sum`, `Concat`,
+ * `SplitV` and `Identity` with kernels that call OpenBLAS, copy runs on the heap directly, or
+ * share buffers.
  *
  * The original kernels stay reachable as fallbacks (for dtypes and attributes the BLAS path does
  * not cover) and are put back by the returned function.

@@ -10,7 +10,9 @@
  * - `Sum` over leading axes (every bias and broadcast gradient): tfjs wasm transposes the input
  *   to make those axes innermost, then reduces; here it is one `sgemv` with a vector of ones.
  *
- * Everything else (other dtypes, other patterns) goes to the original wasm kernel.
+ * `Concat`, `SplitV` and `Identity` are also replaced: run copies and buffer sharing beat what
+ * tfjs wasm does (see each kernel). Everything else (other dtypes, other patterns) goes to the
+ * original wasm kernel.
  *
  * @module
  */
@@ -198,5 +200,20 @@ export function splitKernel(_blas: BlasRoutines, fallback: tf.KernelFunc) {
       column += len;
     });
     return outs;
+  };
+}
+
+/**
+ * `Identity` that shares the input's buffer (as `Reshape` already does) instead of copying it:
+ * tfjs clones every tensor it saves for the backward pass through this kernel, ~90 copies per
+ * step of the small GPT. Sharing is safe because no wasm kernel writes into its inputs.
+ */
+export function identityKernel(_blas: BlasRoutines, fallback: tf.KernelFunc) {
+  return function identityShared(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const backend = args.backend as { incRef?: (dataId: object) => void };
+    if (x.dtype === "string" || typeof backend.incRef !== "function") return fallback(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }

@@ -1,0 +1,99 @@
+/**
+ * The reference study of docs/controller.md: how each AdaLRS reference kind does on the synthetic
+ * landscape and on the replayed cs336 LR sweep, from 10x and 3x below and above the optimum.
+ *
+ *     deno task simulate                       # the tables of docs/controller.md (32 seeds)
+ *     deno task simulate --seeds 8             # quicker
+ *     deno task simulate --sweep ../shared/real-logs/cs336 --window 50 --z 1
+ *
+ * Prints Markdown: the main table, the window sensitivity (with a third, fast-slowing landscape),
+ * and the drift where the LR does not matter. Deterministic: the same arguments print the same
+ * numbers.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { AdalrsConfig, ReferenceKind } from "../src/adalrs/mod.ts";
+import {
+  buildSweepModel,
+  CS336_SWEEP_DIR,
+  exponentialBench,
+  formatTable,
+  loadSweep,
+  nullBench,
+  type SimBench,
+  type StudyRow,
+  studyRow,
+  summarise,
+  sweepBench,
+  syntheticBench,
+} from "../src/sim/mod.ts";
+
+const REFERENCES: ReferenceKind[] = ["trigger", "pair", "fresh", "bracket"];
+const STARTS = [0.1, 1 / 3, 3, 10];
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: "string", default: "32" },
+    sweep: { type: "string", default: CS336_SWEEP_DIR },
+    window: { type: "string", default: "50" },
+    z: { type: "string", default: "1" },
+  },
+});
+const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
+const base: Partial<AdalrsConfig> = { window: Number(values.window), z: Number(values.z) };
+
+const benches: SimBench[] = [
+  syntheticBench(3000),
+  sweepBench(buildSweepModel(await loadSweep(values.sweep))),
+];
+
+console.log(`## Final LR and loss by reference (window ${base.window}, z ${base.z})\n`);
+const rows: StudyRow[] = [];
+for (const bench of benches) {
+  for (const reference of REFERENCES) {
+    for (const start of STARTS) {
+      rows.push(studyRow(bench, { ...base, reference }, start, seeds, reference));
+    }
+  }
+}
+console.log(formatTable(rows).replaceAll("0.3333333333333333x", "1/3x"));
+
+console.log("\n## Seeds within 3x of the optimum, over all starts, by window\n");
+benches.push(exponentialBench());
+const windows = [20, 30, 50, 75, 100];
+console.log(`| bench | reference | ${windows.map((w) => `k=${w}`).join(" | ")} |`);
+console.log(`| --- | --- | ${windows.map(() => "---").join(" | ")} |`);
+for (const bench of benches) {
+  for (const reference of REFERENCES) {
+    const cells = windows.map((window) => {
+      let within = 0;
+      for (const start of STARTS) {
+        const row = studyRow(bench, { ...base, reference, window }, start, seeds, reference);
+        within += summarise(row).within3;
+      }
+      return `${within}/${STARTS.length * seeds.length}`;
+    });
+    console.log(`| ${bench.name} | ${reference} | ${cells.join(" | ")} |`);
+  }
+}
+
+console.log("\n## Drift where the LR does not matter (start 1x; 1 is no drift)\n");
+console.log("| loss curve | reference | window | final m: geo [min, max] | accept/restore |");
+console.log("| --- | --- | --- | --- | --- |");
+for (const shape of ["power", "linear"] as const) {
+  const bench = nullBench(shape);
+  for (const reference of REFERENCES) {
+    for (const window of [20, Number(values.window)]) {
+      const row = studyRow(bench, { ...base, reference, window }, 1, seeds, reference);
+      const s = summarise(row);
+      const r = row.rules;
+      console.log(
+        `| ${shape} | ${reference} | ${window} | ${s.ratioGeo.toFixed(2)} [${
+          s.ratioMin.toFixed(2)
+        }, ${s.ratioMax.toFixed(2)}] | ${r["trial-accept"] ?? 0}/${r["trial-restore"] ?? 0} |`,
+      );
+    }
+  }
+}

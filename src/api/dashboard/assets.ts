@@ -1,0 +1,79 @@
+/**
+ * Static assets of the dashboard: its own ES modules and stylesheet (hand-written JavaScript,
+ * checked by `deno check` through `// @ts-check`, served as they are), uPlot's files from its npm
+ * package, and the run definitions in `examples/`.
+ *
+ * @module
+ */
+
+// A type-only import keeps uplot in the module graph, so `deno run` installs the package (with
+// `nodeModulesDir: "auto"`) even though only its files are served, never run here.
+import type _uPlot from "uplot";
+import { Hono } from "hono";
+import { ApiError } from "../errors.ts";
+
+const STATIC_DIR = new URL("./static/", import.meta.url);
+const EXAMPLES_DIR = new URL("../../../examples/", import.meta.url);
+/** Our files: lower-case names, no paths, so nothing outside the folder can be asked for. */
+const OWN_FILE = /^[a-z_]+\.(js|css)$/;
+
+const CONTENT_TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+/** uPlot's browser files, found through its npm package. */
+const VENDOR: Record<string, string> = {
+  "uPlot.esm.js": "uplot/dist/uPlot.esm.js",
+  "uPlot.min.css": "uplot/dist/uPlot.min.css",
+};
+
+async function serveFile(url: URL, cacheControl: string): Promise<Response> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await Deno.readFile(url);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new ApiError(404, `No file ${url.pathname}`);
+    throw err;
+  }
+  const ext = url.pathname.split(".").at(-1) ?? "";
+  return new Response(bytes, {
+    headers: {
+      "content-type": CONTENT_TYPES[ext] ?? "application/octet-stream",
+      "cache-control": cacheControl,
+      "x-content-type-options": "nosniff",
+    },
+  });
+}
+
+/**
+ * Reads the example run definitions.
+ *
+ * @returns each JSON file of `examples/`, by file name, sorted
+ */
+export async function readExamples(): Promise<{ file: string; definition: unknown }[]> {
+  const out: { file: string; definition: unknown }[] = [];
+  for await (const entry of Deno.readDir(EXAMPLES_DIR)) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const text = await Deno.readTextFile(new URL(entry.name, EXAMPLES_DIR));
+    out.push({ file: entry.name, definition: JSON.parse(text) });
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** `/static/dashboard/*`, `/static/vendor/*` and `GET /v1/examples`. */
+export function assetRoutes(): Hono {
+  const app = new Hono();
+  app.get("/static/dashboard/:file", (c) => {
+    const file = c.req.param("file");
+    if (!OWN_FILE.test(file)) throw new ApiError(404, `No dashboard file ${file}`);
+    return serveFile(new URL(file, STATIC_DIR), "no-cache");
+  });
+  app.get("/static/vendor/:file", (c) => {
+    const specifier = VENDOR[c.req.param("file")];
+    if (!specifier) throw new ApiError(404, `No vendor file ${c.req.param("file")}`);
+    return serveFile(new URL(import.meta.resolve(specifier)), "public, max-age=86400");
+  });
+  app.get("/v1/examples", async (c) => c.json({ examples: await readExamples() }));
+  return app;
+}

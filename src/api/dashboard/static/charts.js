@@ -1,0 +1,135 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * uPlot charts against step: aligning several curves on one x axis, and a chart that follows
+ * its container's width.
+ *
+ * @module
+ */
+
+import uPlot from "uplot";
+
+/** @typedef {{ step: number[], value: number[] }} Columns */
+
+/** Line colours of runs on the compare page, in order. */
+export const PALETTE = [
+  "#1f77b4",
+  "#d62728",
+  "#2ca02c",
+  "#9467bd",
+  "#ff7f0e",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+];
+
+/**
+ * Puts curves sampled at different steps on one x axis: the union of their steps, with null
+ * where a curve has no point (uPlot's aligned data).
+ *
+ * @param {Columns[]} curves
+ * @returns {uPlot.AlignedData}
+ */
+export function align(curves) {
+  const steps = [...new Set(curves.flatMap((c) => c.step))].sort((a, b) => a - b);
+  const at = new Map(steps.map((s, i) => [s, i]));
+  const ys = curves.map((c) => {
+    /** @type {(number | null)[]} */
+    const y = new Array(steps.length).fill(null);
+    c.step.forEach((s, i) => (y[/** @type {number} */ (at.get(s))] = c.value[i]));
+    return y;
+  });
+  return [steps, ...ys];
+}
+
+/**
+ * @typedef {object} SeriesSpec
+ * @property {string} label
+ * @property {string} stroke
+ * @property {number[]} [dash]
+ * @property {boolean} [dots] points only, no line (validation loss)
+ * @property {boolean} [stepped] hold each value until the next point (a learning rate)
+ */
+
+/**
+ * A chart of curves against step that resizes with its container.
+ *
+ * @param {HTMLElement} container
+ * @param {object} opts
+ * @param {string} opts.yLabel
+ * @param {boolean} [opts.log] a log10 y axis
+ * @param {number} [opts.height]
+ * @param {SeriesSpec[]} opts.series
+ * @param {uPlot.Hooks.Arrays} [opts.hooks]
+ * @returns {uPlot}
+ */
+export function createChart(container, opts) {
+  const stepped = uPlot.paths.stepped?.({ align: 1 });
+  /** @type {uPlot.Series[]} */
+  const series = [{ label: "step" }, ...opts.series.map((s) => seriesOf(s, stepped))];
+  /** @type {uPlot.Options} */
+  const options = {
+    width: Math.max(300, container.clientWidth),
+    height: opts.height ?? 240,
+    scales: { x: { time: false }, y: opts.log ? { distr: 3, log: 10 } : {} },
+    series,
+    axes: [
+      { label: "step" },
+      {
+        label: opts.yLabel,
+        size: 70,
+        values: opts.log ? (_u, ticks) => ticks.map((t) => t.toExponential(0)) : undefined,
+      },
+    ],
+    cursor: { sync: { key: "adalrs" } },
+    legend: { live: true },
+    hooks: opts.hooks ?? {},
+  };
+  const chart = new uPlot(options, [[], ...opts.series.map(() => [])], container);
+  new ResizeObserver(() => {
+    const width = Math.max(300, container.clientWidth);
+    if (width !== chart.width) chart.setSize({ width, height: chart.height });
+  }).observe(container);
+  return chart;
+}
+
+/**
+ * @param {SeriesSpec} s
+ * @param {uPlot.Series.PathBuilder | undefined} stepped
+ * @returns {uPlot.Series}
+ */
+function seriesOf(s, stepped) {
+  if (s.dots) {
+    return {
+      label: s.label,
+      stroke: s.stroke,
+      paths: () => null,
+      points: { show: true, size: 6, fill: s.stroke, stroke: s.stroke },
+    };
+  }
+  return {
+    label: s.label,
+    stroke: s.stroke,
+    width: 1.5,
+    dash: s.dash,
+    spanGaps: true,
+    paths: s.stepped ? stepped : undefined,
+    points: { show: false },
+  };
+}
+
+/**
+ * Draws on a chart's canvas, clipped to the plotting area, in canvas pixels.
+ *
+ * @param {uPlot} u
+ * @param {(ctx: CanvasRenderingContext2D, x: (step: number) => number) => void} draw
+ */
+export function onCanvas(u, draw) {
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+  ctx.clip();
+  draw(ctx, (step) => u.valToPos(step, "x", true));
+  ctx.restore();
+}

@@ -1,0 +1,109 @@
+// @ts-check
+/// <reference lib="dom" />
+/**
+ * The compare page, `/compare?ids=a,b,c`: the loss and LR curves of several runs overlaid,
+ * refreshed while any of them is still running.
+ *
+ * @module
+ */
+
+import { align, createChart, PALETTE } from "./charts.js";
+import { api, byId, el, every, initTokenField, isTerminal, num, showError } from "./common.js";
+
+const MAX_POINTS = 1500;
+const POLL_MS = 2000;
+
+/** @returns {string[]} the run ids in the query string */
+function idsFromQuery() {
+  const params = new URLSearchParams(location.search);
+  return params.getAll("ids").flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * @param {string} id
+ * @returns {Promise<{ view: any, curves: any }>}
+ */
+async function load(id) {
+  const path = `/v1/runs/${encodeURIComponent(id)}`;
+  const [view, curves] = await Promise.all([api(path), api(`${path}/curves?max=${MAX_POINTS}`)]);
+  return { view, curves };
+}
+
+/** @param {{ view: any, curves: any }[]} runs */
+function renderTable(runs) {
+  byId("compare-table", HTMLTableElement).tBodies[0].replaceChildren(
+    ...runs.map(({ view }, i) => {
+      const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
+      swatch.style.background = PALETTE[i % PALETTE.length];
+      return el(
+        "tr",
+        { "data-run-id": view.id },
+        el("td", {}, swatch, ` line ${i + 1}`),
+        el(
+          "th",
+          { scope: "row" },
+          el("a", { href: `/runs/${encodeURIComponent(view.id)}`, text: view.name }),
+          ` (${view.id})`,
+        ),
+        el("td", { text: view.status }),
+        el("td", { text: `${view.progress.step} / ${view.progress.totalSteps}` }),
+        el("td", { text: `×${num(view.multiplier, 3)}` }),
+        el("td", { text: num(view.lastValLoss) }),
+      );
+    }),
+  );
+}
+
+async function start() {
+  initTokenField();
+  const ids = idsFromQuery();
+  const input = byId("ids", HTMLInputElement);
+  input.value = ids.join(",");
+  byId("compare-ids", HTMLFormElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = input.value.split(/[\s,]+/).filter(Boolean);
+    location.search = `?ids=${chosen.map(encodeURIComponent).join(",")}`;
+  });
+  const errors = byId("compare-error", HTMLElement);
+  if (ids.length === 0) {
+    errors.textContent = "No runs chosen: tick runs on the runs page, or enter their ids above.";
+    return;
+  }
+  const loaded = await Promise.allSettled(ids.map(load));
+  const failed = loaded.flatMap((r, i) => r.status === "rejected" ? [[ids[i], r.reason]] : []);
+  if (failed.length > 0) {
+    showError(errors, new Error(failed.map(([id, err]) => `${id}: ${err.message}`).join("; ")));
+  }
+  const good = ids.filter((_, i) => loaded[i].status === "fulfilled");
+  if (good.length === 0) return;
+  /** @param {any} run @param {number} i */
+  const series = (run, i) => ({
+    label: `${i + 1}. ${run.view.name}`,
+    stroke: PALETTE[i % PALETTE.length],
+  });
+  const first = loaded.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+  const loss = createChart(byId("loss-chart", HTMLElement), {
+    yLabel: "training loss",
+    series: first.map(series),
+  });
+  const lr = createChart(byId("lr-chart", HTMLElement), {
+    yLabel: "learning rate",
+    log: true,
+    series: first.map(series),
+  });
+  /** @param {{ view: any, curves: any }[]} runs */
+  const draw = (runs) => {
+    renderTable(runs);
+    loss.setData(align(runs.map((r) => r.curves.train)));
+    lr.setData(align(runs.map((r) => r.curves.lr)));
+  };
+  draw(first);
+  if (first.every((r) => isTerminal(r.view.status))) return;
+  every(async () => {
+    const runs = await Promise.all(good.map(load));
+    draw(runs);
+    return !runs.every((r) => isTerminal(r.view.status));
+  }, POLL_MS);
+}
+
+start().catch((err) => showError(byId("compare-error", HTMLElement), err));
