@@ -10,6 +10,7 @@
 import uPlot from "uplot";
 
 /** @typedef {{ step: number[], value: number[] }} Columns */
+/** @typedef {uPlot} Chart a uPlot chart */
 
 /** Line colours of runs on the compare page, in order. */
 export const PALETTE = [

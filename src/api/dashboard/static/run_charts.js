@@ -12,6 +12,7 @@ import { align, createChart, onCanvas } from "./charts.js";
 import { el, num } from "./common.js";
 
 /** @typedef {import("./charts.js").Columns} Columns */
+/** @typedef {import("./charts.js").Chart} Chart */
 /** @typedef {{ step: number, rule: string, decision: any }} Marker */
 /** @typedef {{ lr: Columns, markers: Marker[] }} WhatIf */
 
@@ -33,7 +34,7 @@ export function runCharts(lossBox, lrBox, onSelect) {
   /** @type {Map<number, HTMLButtonElement>} */
   const buttons = new Map();
 
-  /** @param {import("uplot").default} u */
+  /** @param {Chart} u */
   const shade = (u) =>
     onCanvas(u, (ctx, x) => {
       ctx.fillStyle = ABANDONED_FILL;
@@ -42,7 +43,7 @@ export function runCharts(lossBox, lrBox, onSelect) {
         ctx.fillRect(from, u.bbox.top, Math.max(2, x(a.toStep) - from), u.bbox.height);
       }
     });
-  /** @param {import("uplot").default} u */
+  /** @param {Chart} u */
   const lines = (u) =>
     onCanvas(u, (ctx, x) => {
       ctx.globalAlpha = 0.45;
@@ -54,7 +55,7 @@ export function runCharts(lossBox, lrBox, onSelect) {
         ctx.stroke();
       }
     });
-  /** @param {import("uplot").default} u */
+  /** @param {Chart} u */
   const diamonds = (u) =>
     onCanvas(u, (ctx, x) => {
       const r = 6 * devicePixelRatio;

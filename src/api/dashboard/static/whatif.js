@@ -107,9 +107,10 @@ export function whatIfPanel(runId, hooks) {
    */
   function render(report, adalrs) {
     const run = hooks.run();
+    /** @type {any[]} */
     const kept = report.decisions.filter((/** @type {any} */ d) => !d.abandoned);
-    const derived = kept.map((/** @type {any} */ d) => d.derived);
-    const acting = derived.filter((/** @type {any} */ d) => d.rule in run.colours);
+    const derived = kept.map((d) => d.derived);
+    const acting = derived.filter((d) => d.rule in run.colours);
     /** @type {WhatIf} */
     const whatIf = {
       lr: {
@@ -120,7 +121,7 @@ export function whatIfPanel(runId, hooks) {
     };
     hooks.overlay(whatIf);
     const changed = Object.entries(adalrs).map(([k, v]) => `${k} = ${v}`).join(", ");
-    const first = kept.find((/** @type {any} */ d) => !d.identical);
+    const first = kept.find((d) => !d.identical);
     const summary = el(
       "p",
       {},
@@ -151,7 +152,7 @@ export function whatIfPanel(runId, hooks) {
       el(
         "tbody",
         {},
-        ...acting.map((/** @type {any} */ d) =>
+        ...acting.map((d) =>
           el(
             "tr",
             {},
