@@ -14,14 +14,20 @@ export class Progress {
   #step = 0;
   #loss = NaN;
   #val = NaN;
-  #lr = NaN;
+  #lr: number;
   #m = 1;
   #tokensPerStep = 0;
   #started = { time: 0, step: 0 };
   #lastLine = 0;
   readonly #tty = Deno.stderr.isTerminal();
 
-  constructor(readonly total: number) {}
+  /**
+   * @param total the run's steps
+   * @param lr the LR of its first step, shown until the first decision
+   */
+  constructor(readonly total: number, lr: number) {
+    this.#lr = lr;
+  }
 
   update(event: RunEvent): void {
     switch (event.type) {
@@ -90,7 +96,7 @@ export class Progress {
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
     const line =
       `${bar} ${this.#step}/${this.total}  loss ${this.#loss.toFixed(3)}  val ${
-        this.#val.toFixed(3)
+        Number.isNaN(this.#val) ? "—" : this.#val.toFixed(3)
       }  ` +
       `lr ${this.#lr.toExponential(2)} (m ${this.#m.toPrecision(3)})  ` +
       `${Math.round(stepsPerSecond * this.#tokensPerStep)} tok/s  ETA ${formatDuration(eta)}`;

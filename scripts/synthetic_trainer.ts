@@ -120,7 +120,7 @@ if (import.meta.main) {
       url: { type: "string", default: "http://127.0.0.1:8000" },
       start: { type: "string", default: "0.1" },
       steps: { type: "string", default: "3000" },
-      window: { type: "string", default: "40" },
+      window: { type: "string", default: "50" },
       seed: { type: "string", default: "1" },
       schedule: { type: "string", default: "constant" },
     },

@@ -67,7 +67,7 @@ Deno.addSignalListener("SIGINT", () => {
 });
 
 const events: RunEvent[] = [];
-const progress = new Progress(run.definition.training.steps);
+const progress = new Progress(run.definition.training.steps, run.lr);
 for await (const event of followEvents(`${service.url}/v1/runs/${run.id}/events/stream`)) {
   events.push(event);
   progress.update(event);

@@ -10,6 +10,7 @@ import { currentLr, encodeLoss, windowEnd } from "../src/adalrs/mod.ts";
 import {
   type EventStore,
   type HeldLease,
+  isLockError,
   type LossesResponse,
   type NewEvent,
   newEvent,
@@ -49,6 +50,10 @@ export async function trainLeasedRun(ctx: WorkerContext, held: HeldLease): Promi
   } catch (err) {
     if (err instanceof Stop) {
       ctx.log(`${held.runId}: stopped: ${err.message}`);
+    } else if (isLockError(err)) {
+      // Contention on the shared store outlasted every retry: the run itself is fine. Release
+      // the lease (below) so that a worker resumes it from its checkpoint, instead of failing it.
+      ctx.log(`${held.runId}: stopped: the store stayed locked; the run will be resumed`);
     } else {
       ctx.log(`${held.runId}: failed: ${(err as Error).stack ?? err}`);
       await session.fail(`worker ${ctx.workerId}: ${(err as Error).message ?? err}`);
@@ -76,8 +81,13 @@ class RunSession {
       attempt: (view.worker?.attempt ?? 0) + 1,
       backend: runner.backend,
       model: { parameters: runner.parameterCount, tokensPerStep: runner.tokensPerStep },
-      resume: resume &&
-        { fromSeq: resume.fromSeq, step: resume.step, controller: resume.controller },
+      resume: resume && {
+        fromSeq: resume.fromSeq,
+        step: resume.step,
+        controller: resume.controller,
+        // In the log, not only the worker's output: an audit shows why the run went back further.
+        ...(resume.rejected.length > 0 && { skipped: resume.rejected.slice(0, 10) }),
+      },
     }));
     ctx.log(
       `${view.id}: training from step ${this.view.controller.nextStep} on ${runner.backend.name}`,

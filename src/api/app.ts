@@ -5,7 +5,7 @@
  */
 
 import { Hono } from "hono";
-import type { EventStore } from "../events/mod.ts";
+import { type EventStore, retryLocked } from "../events/mod.ts";
 import { requireTokenForWrites } from "./auth.ts";
 import { dashboardRoutes } from "./dashboard/mod.ts";
 import { docsPage } from "./docs.ts";
@@ -43,7 +43,7 @@ export function createApp(store: EventStore, opts: AppOptions = {}): Hono {
   );
   app.use("*", requireTokenForWrites(opts.token));
   app.get("/health", async (c) => {
-    await store.kv.get(["health"]);
+    await retryLocked(() => store.kv.get(["health"]));
     return c.json({ ok: true });
   });
   app.get("/openapi.json", (c) => c.json(openApiDocument()));

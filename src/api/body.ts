@@ -28,8 +28,7 @@ export async function readBody<S extends z.ZodType>(
 ): Promise<z.output<S>> {
   const declared = Number(c.req.header("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge(declared);
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  if (bytes.length > MAX_BODY_BYTES) throw tooLarge(bytes.length);
+  const bytes = await readLimited(c.req.raw.body);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -42,11 +41,38 @@ export async function readBody<S extends z.ZodType>(
   return parsed.data;
 }
 
-function tooLarge(bytes: number): ApiError {
-  return new ApiError(
-    413,
-    `Request body of ${bytes} bytes is over the ${MAX_BODY_BYTES}-byte limit`,
-  );
+/**
+ * Reads a body stream, giving up as soon as it passes the limit: a chunked body has no
+ * content-length to check first, and must not be buffered whole before being refused.
+ */
+async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(null);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/** A 413; `bytes` is the declared size, null when a streamed body was cut off past the limit. */
+function tooLarge(bytes: number | null): ApiError {
+  const what = bytes === null ? "Request body" : `Request body of ${bytes} bytes`;
+  return new ApiError(413, `${what} is over the ${MAX_BODY_BYTES}-byte limit`);
 }
 
 /**
@@ -57,8 +83,10 @@ export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (first) {
+    // The closing quote is optional so that an unterminated string is consumed once: required,
+    // every quote inside it would start a new scan to the end (quadratic in the body size).
     const quoted = text.replace(
-      /("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g,
+      /("(?:[^"\\]|\\.)*"?)|(-?Infinity|NaN)/g,
       (match, str: string | undefined) => str ?? `"${match}"`,
     );
     try {

@@ -6,14 +6,19 @@
 
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { EventStore, RunView } from "../events/mod.ts";
+import { type EventStore, isRunId, type RunView } from "../events/mod.ts";
 import { ApiError, validationError } from "./errors.ts";
 
 /** The run's view, or a 404 naming the id. */
 export async function mustGetRun(store: EventStore, id: string): Promise<RunView> {
   const view = await store.get(id);
-  if (view === null) throw new ApiError(404, `Run ${id} does not exist`);
+  if (view === null) throw new ApiError(404, `Run ${quoteId(id)} does not exist`);
   return view;
+}
+
+/** An id as error messages show it: a hostile one is cut short and its control bytes escaped. */
+export function quoteId(id: string): string {
+  return isRunId(id) ? id : JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
 }
 
 /** The query string validated by `schema`, or a 400 listing every problem. */

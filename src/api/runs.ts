@@ -31,13 +31,15 @@ export function runRoutes(store: EventStore): Hono {
   app.post("/:id/cancel", async (c) => {
     const { reason } = await readBody(c, CancelRequestSchema, "cancel request", true);
     const id = c.req.param("id");
-    for (;;) {
+    // Bounded: a run appended to faster than we can read its head gets a 503, not a hung request.
+    for (let attempt = 0; attempt < 50; attempt++) {
       const view = await mustGetRun(store, id);
       if (isTerminal(view.status)) throw new ApiError(409, `Run ${id} is already ${view.status}`);
       const event = newEvent("RunCancelled", { step: view.controller.nextStep, reason });
       const appended = await store.append(id, [event], { expectedSeq: view.seq });
       if (appended.ok) return c.json(appended.view);
     }
+    throw new ApiError(503, `Run ${id} is being written too fast to cancel; retry`);
   });
 
   return app;

@@ -71,12 +71,16 @@ export async function recordRunLosses(
   { ok: true; response: LossesResponse; view: RunView } | { ok: false; error: RecordError }
 > {
   for (let attempt = 0; attempt < 20; attempt++) {
+    // The head first, then the key: a retry racing its own first attempt (a client that gave
+    // up on a request still in flight) then either sees the key, or holds a head the first
+    // attempt's commit moved, so its append conflicts and finds the key. Key first, the retry
+    // could read the head after that commit and be refused as an overlap.
+    const view = await store.get(runId);
+    if (view === null) return refuse(404, `Run ${runId} does not exist`);
     if (batch.idempotencyKey !== undefined) {
       const done = await store.idempotent(runId, batch.idempotencyKey);
       if (done?.ok) return { ok: true, response: done.result as LossesResponse, view: done.view };
     }
-    const view = await store.get(runId);
-    if (view === null) return refuse(404, `Run ${runId} does not exist`);
     const refused = checkBatch(view, batch, opts.mode);
     if (refused) return { ok: false, error: refused };
     if (opts.expectedSeq !== undefined && view.seq !== opts.expectedSeq) {

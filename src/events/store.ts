@@ -19,6 +19,12 @@ import { isTerminal, type NewEvent, type RunEvent } from "./types.ts";
 /** Largest serialized event or view we store; Deno KV refuses values over 64 KiB. */
 export const MAX_VALUE_BYTES = 60_000;
 
+/** Bytes one pending loss may take in the view: `-2.2250738585072014e-308,` is the longest. */
+const PENDING_LOSS_BYTES = 25;
+
+/** Room kept in the view for the last decision, trial and window statistics. */
+const VIEW_HEADROOM_BYTES = 4096;
+
 /** How long an idempotency key is remembered. */
 const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -52,7 +58,10 @@ export class EventStore {
     };
     const view = evolveRun(null, event);
     checkSize(event);
-    checkSize(view);
+    // The view also carries the losses of the window in progress: a definition that leaves no
+    // room for a whole window would be accepted now and refuse every loss later.
+    const window = definition.adalrs.window;
+    checkSize(view, MAX_VALUE_BYTES - window * PENDING_LOSS_BYTES - VIEW_HEADROOM_BYTES, window);
     const commit = await retryLocked(() =>
       this.kv.atomic()
         .check({ key: ["run", id], versionstamp: null })
@@ -65,8 +74,10 @@ export class EventStore {
     return view;
   }
 
-  /** The run's view, or null for an unknown run. */
+  /** The run's view, or null for an unknown run (or an id no run can have). */
   async get(runId: string): Promise<RunView | null> {
+    // Not a key lookup: an id over KV's 2 KiB key limit would throw instead of being unknown.
+    if (!isRunId(runId)) return null;
     return (await retryLocked(() => this.kv.get<RunView>(["run", runId]))).value;
   }
 
@@ -88,6 +99,7 @@ export class EventStore {
       const done = await this.idempotent(runId, opts.idempotencyKey);
       if (done) return done;
     }
+    if (!isRunId(runId)) throw new Error(`Unknown run ${runId}`);
     const head = await retryLocked(() => this.kv.get<RunView>(["run", runId]));
     if (head.value === null) throw new Error(`Unknown run ${runId}`);
     if (head.value.seq !== opts.expectedSeq) {
@@ -125,6 +137,7 @@ export class EventStore {
 
   /** The stored outcome of an earlier append with this idempotency key, if any. */
   async idempotent(runId: string, key: string): Promise<AppendResult | null> {
+    if (!isRunId(runId)) return null;
     const found = await retryLocked(() =>
       this.kv.get<{ seqs: number[]; result: unknown }>(["idem", runId, key])
     );
@@ -146,7 +159,10 @@ export class EventStore {
    * @param opts `after`: only events with a greater seq; `limit`: at most this many
    */
   async read(runId: string, opts: { after?: number; limit?: number } = {}): Promise<RunEvent[]> {
-    const start = ["event", runId, (opts.after ?? -1) + 1];
+    const first = (opts.after ?? -1) + 1;
+    // KV refuses a range whose start is past its end; past the last possible seq there is nothing.
+    if (!isRunId(runId) || first >= Number.MAX_SAFE_INTEGER) return [];
+    const start = ["event", runId, first];
     const end = ["event", runId, Number.MAX_SAFE_INTEGER];
     const entries = await retryLocked(() =>
       Array.fromAsync(this.kv.list<RunEvent>({ start, end }, { limit: opts.limit }))
@@ -170,17 +186,28 @@ export class EventStore {
     return entries.map((e) => String(e.key[1]));
   }
 }
+/** Whether a string can be a run id: what {@linkcode newRunId} makes, letters and digits. */
+export function isRunId(id: string): boolean {
+  return /^[a-z0-9]{1,64}$/.test(id);
+}
+
 /** A run id that sorts by creation time: `r` + base-36 milliseconds + 6 random characters. */
 function newRunId(now: Date): string {
   const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36).padStart(6, "0");
   return `r${now.getTime().toString(36)}${random.slice(0, 6)}`;
 }
 
-function checkSize(value: unknown): void {
+function checkSize(value: unknown, limit = MAX_VALUE_BYTES, window?: number): void {
   const bytes = new TextEncoder().encode(JSON.stringify(value)).length;
-  if (bytes > MAX_VALUE_BYTES) {
+  if (bytes > limit && window !== undefined) {
     throw new ValueTooLargeError(
-      `Value of ${bytes} bytes is over the ${MAX_VALUE_BYTES}-byte limit of one stored event`,
+      `Run definition too large: its stored view of ${bytes} bytes leaves no room for a window ` +
+        `of ${window} losses (at most ${limit} bytes); shorten the name or tags`,
+    );
+  }
+  if (bytes > limit) {
+    throw new ValueTooLargeError(
+      `Value of ${bytes} bytes is over the ${limit}-byte limit of one stored event`,
     );
   }
 }

@@ -21,7 +21,13 @@ export interface EventPayloads {
     backend: { name: string; version: string } | null;
     /** Size of the model and of one step, for throughput figures. */
     model: { parameters: number; tokensPerStep: number } | null;
-    resume: { fromSeq: number; step: number; controller: ControllerState } | null;
+    resume: {
+      fromSeq: number;
+      step: number;
+      controller: ControllerState;
+      /** Newer checkpoints passed over because their files were missing or corrupt, and why. */
+      skipped?: string[];
+    } | null;
   };
   /** Consecutive losses from `fromStep`: a whole window, or part of one (external trainers). */
   LossWindowRecorded: { fromStep: number; losses: LossValue[]; idempotencyKey?: string };

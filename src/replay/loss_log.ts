@@ -64,16 +64,36 @@ function jsonlRows(lines: string[]): Row[] {
   const rows: Row[] = [];
   lines.forEach((text, i) => {
     if (text.trim() === "") return;
-    let record: Record<string, unknown>;
-    try {
-      record = JSON.parse(text.replace(/\bNaN\b|-?\bInfinity\b/g, (m) => `"${m}"`));
-    } catch {
-      throw new Error(`Line ${i + 1}: not valid JSON`);
-    }
+    const record = parseRecord(text, i + 1);
     const row = fromRecord(record, i + 1);
     if (row) rows.push(row);
   });
   return rows;
+}
+
+/**
+ * One JSONL line as an object. Bare `NaN`/`Infinity` (Python's json) are quoted only outside
+ * strings, and only when the line is not already valid JSON: a note that mentions "NaN" stays.
+ */
+function parseRecord(text: string, line: number): Record<string, unknown> {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    const quoted = text.replace(
+      /("(?:[^"\\]|\\.)*"?)|(-?\bInfinity\b|\bNaN\b)/g,
+      (match, str: string | undefined) => str ?? `"${match}"`,
+    );
+    try {
+      record = JSON.parse(quoted);
+    } catch {
+      throw new Error(`Line ${line}: not valid JSON`);
+    }
+  }
+  if (typeof record !== "object" || record === null || Array.isArray(record)) {
+    throw new Error(`Line ${line}: expected a JSON object, got ${JSON.stringify(record)}`);
+  }
+  return record as Record<string, unknown>;
 }
 
 function csvRows(lines: string[]): Row[] {
@@ -106,7 +126,8 @@ function fromRecord(record: Record<string, unknown>, line: number): Row | null {
   const stepKey = STEP_KEYS.find((k) => record[k] !== undefined && record[k] !== "");
   if (lossKey === undefined || stepKey === undefined) return null;
   const step = Number(record[stepKey]);
-  if (!Number.isInteger(step) || step < 0) {
+  // Past 2^53 steps stop being exact, and "comes after" with them.
+  if (!Number.isSafeInteger(step) || step < 0) {
     throw new Error(
       `Line ${line}: step ${JSON.stringify(record[stepKey])} is not a whole number >= 0`,
     );

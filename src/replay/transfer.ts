@@ -67,8 +67,10 @@ export async function importLossLog(
   opts: ImportOptions,
 ): Promise<RunView> {
   const log = parseLossLog(text);
-  const logged = log.lrs.filter((x): x is number => x !== null);
-  const definition = RunDefinitionSchema.parse({
+  // A loop, not Math.max(...lrs): spreading a long log's LRs overflows the call stack.
+  let peakLogged = -Infinity;
+  for (const lr of log.lrs) if (lr !== null && lr > peakLogged) peakLogged = lr;
+  const parsed = RunDefinitionSchema.safeParse({
     name: opts.name,
     mode: "external",
     tags: {
@@ -78,10 +80,15 @@ export async function importLossLog(
       lastStep: String(log.steps.at(-1)),
     },
     training: { steps: log.losses.length },
-    optimizer: { lr: opts.lr ?? (logged.length ? Math.max(...logged) : 1e-3) },
+    optimizer: { lr: opts.lr ?? (peakLogged > -Infinity ? peakLogged : 1e-3) },
     schedule: { kind: opts.schedule ?? "constant" },
     adalrs: { ...ADALRS_DEFAULTS, ...opts.adalrs },
   });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`This log cannot become a run: ${issues.join("; ")}`);
+  }
+  const definition = parsed.data;
   let view = await store.create(definition);
   for (let from = 0; from < log.losses.length;) {
     const to = Math.min(windowEnd(view.controller), log.losses.length - 1);

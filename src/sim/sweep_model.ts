@@ -3,17 +3,19 @@
  *
  * Two tables, both taken straight from the sweep's (median-smoothed) training losses:
  *
- * - **Speed at a loss level.** For each sweep run, the first step its loss reached each level;
- *   the slope of that first-passage curve is how fast a run at that peak LR descends *from that
- *   loss*. Between sweep LRs the speed is interpolated linearly in log LR. A run that never
- *   reached a level has speed 0 there: the sweep gives no evidence it could.
+ * - **Speed at a loss level.** For each sweep run, the first step its loss reached each level,
+ *   and how fast it was falling then: the larger of the slope of that first-passage curve over
+ *   ±`band` and the run's local slope at that step (a run that stalled at a high LR crossed the
+ *   levels below its stall slowly but fell fast once its LR had decayed; the stall is the
+ *   floor's to model). Between sweep LRs the speed is interpolated linearly in log LR. A run that
+ *   never reached a level has speed 0 there: the sweep gives no evidence it could.
  * - **Floor of an LR.** The lowest loss any sweep run showed while its scheduled LR was at least
  *   η. A model below the floor of its current LR climbs back towards it (an LR too high for the
  *   loss reached so far undoes progress, as the 1e-2…1e-1 runs show by stalling or rising), and
  *   descent never takes it below that floor.
  *
- * Because a fixed-LR run in this model retraces its sweep run's smoothed envelope, a simulated
- * run's advantage can only come from changing LRs, not from a model that flatters some LR.
+ * A fixed-LR run in this model ends within 0.05 of its real run (tests/sim/sweep.test.ts), so a
+ * simulated run's advantage comes from changing LRs, not from a model that flatters some LR.
  *
  * @module
  */
@@ -80,14 +82,15 @@ export function buildSweepModel(
   const o = { ...SWEEP_MODEL_DEFAULTS, ...options };
   const sorted = [...curves].sort((a, b) => a.peakLr - b.peakLr);
   const initialLoss = sorted[0].losses[0];
-  const smoothed = sorted.map((c) => runningMedian(c.losses));
+  const smoothed = sorted.map((c) => runningMedian(c.steps, c.losses));
   const bottom = Math.min(...smoothed.map((s) => Math.min(...s)));
   const levels = Math.ceil((initialLoss - bottom) / o.levelStep) + 1;
 
   const models = sorted.map((curve, i): CurveModel => {
     // The run starts at the initial loss at step 0; its envelope is the best loss so far.
     const times = [0, ...curve.steps];
-    const envelope = [initialLoss, ...smoothed[i]];
+    const series = [initialLoss, ...smoothed[i]];
+    const envelope = [...series];
     for (let j = 1; j < envelope.length; j++) {
       envelope[j] = Math.min(envelope[j], envelope[j - 1]);
     }
@@ -99,7 +102,11 @@ export function buildSweepModel(
       const hi = Math.min(level + o.band, initialLoss);
       const lo = Math.max(level - o.band, minLoss);
       const dt = firstPassage(times, envelope, lo) - firstPassage(times, envelope, hi);
-      speed[k] = hi > lo && dt > 0 ? (hi - lo) / dt : 0;
+      const across = hi > lo && dt > 0 ? (hi - lo) / dt : 0;
+      // A run that stalled at a high LR and moved on once its LR had decayed took long to cross
+      // the level, but descended fast when it did: the stall is the floor's to model.
+      const when = firstPassage(times, envelope, level);
+      speed[k] = Math.max(across, -localSlope(times, series, when));
     }
     return { peakLr: curve.peakLr, minLoss, speed };
   });
@@ -176,16 +183,54 @@ function firstPassage(times: number[], envelope: number[], level: number): numbe
   return times[lo] + w * (times[hi] - times[lo]);
 }
 
+/** Least-squares slope of `values` against `times` around time `t`, over the smoothing span. */
+function localSlope(times: number[], values: number[], t: number): number {
+  let j = 0;
+  while (j < times.length - 1 && times[j + 1] <= t) j++;
+  const w = Math.min(Math.max(Math.round(0.1 * j), 2), 20);
+  const from = Math.max(j - w, 0);
+  const to = Math.min(j + w, times.length - 1);
+  let tMean = 0;
+  let yMean = 0;
+  for (let i = from; i <= to; i++) {
+    tMean += times[i];
+    yMean += values[i];
+  }
+  tMean /= to - from + 1;
+  yMean /= to - from + 1;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = from; i <= to; i++) {
+    sxx += (times[i] - tMean) ** 2;
+    sxy += (times[i] - tMean) * (values[i] - yMean);
+  }
+  return sxx > 0 ? sxy / sxx : 0;
+}
+
 /**
  * Median of each point's neighbourhood, ±10% of its index (1 to 20 points each side): narrow
  * where the early loss falls fast, wide where the late loss barely moves; robust to the spikes
- * of diverging runs.
+ * of diverging runs. At the end the neighbourhood is cut, not shrunk (the last loss alone is
+ * too noisy to set a run's lowest level), and a one-sided median would lag the trend: there the
+ * points are first moved along a robust (Theil-Sen) line to the point's own step.
  */
-function runningMedian(values: readonly number[]): number[] {
+function runningMedian(times: readonly number[], values: readonly number[]): number[] {
   const n = values.length;
   return values.map((_, j) => {
-    const w = Math.min(Math.max(Math.round(0.1 * j), 1), 20, j, n - 1 - j);
-    return median(values.slice(j - w, j + w + 1));
+    const w = Math.min(Math.max(Math.round(0.1 * j), 1), 20, j);
+    const from = j - w;
+    const to = Math.min(j + w, n - 1);
+    if (to - j === w) return median(values.slice(from, to + 1));
+    const slopes: number[] = [];
+    for (let a = from; a <= to; a++) {
+      for (let b = a + 1; b <= to; b++) {
+        slopes.push((values[b] - values[a]) / (times[b] - times[a]));
+      }
+    }
+    const slope = slopes.length > 0 ? median(slopes) : 0;
+    const moved: number[] = [];
+    for (let i = from; i <= to; i++) moved.push(values[i] - slope * (times[i] - times[j]));
+    return median(moved);
   });
 }
 

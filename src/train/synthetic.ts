@@ -11,7 +11,7 @@
  * `shape` in decades `x = log10(lr / optimumLr)`: above the optimum `1 - (x / width)^2`, which
  * turns negative (the loss rises) past `width` decades; below it `1 / (1 + (2x / width)^2)`, which
  * only slows (a small LR learns slowly, it does not unlearn). With the default width of 1.1
- * decades a 3x error costs 20-40% of the speed and a 10x error 75-80%, about what the cs336 LR
+ * decades a 3x error costs 19-43% of the speed and a 10x error 77-83%, roughly what the cs336 LR
  * sweep shows at equal loss (see docs/controller.md). Noise is a pure function of (seed, step), so
  * a restored snapshot replays exactly.
  *

@@ -11,7 +11,7 @@ for (const start of [0.1, 10]) {
       const result = await driveSyntheticRun(
         (url, init) => t.app.request(url, init),
         "http://localhost",
-        { start, steps: 3000, window: 40, seed, schedule: "constant" },
+        { start, steps: 3000, window: 50, seed, schedule: "constant" },
       );
       assert.ok(
         result.ratio > 1 / 3 && result.ratio < 3,

@@ -121,9 +121,15 @@ Deno.test(
         peakLr: lr,
         adalrs: { ...ADALRS_DEFAULTS, enabled: false },
       }).finalLoss;
-    // Smoothed final training losses of the real runs: ~1.60, ~1.62, ~1.77, ~2.0.
-    for (const [lr, loss] of [[1e-3, 1.60], [3e-3, 1.615], [1e-2, 1.77], [1e-4, 2.0]]) {
-      assert.ok(Math.abs(final(lr) - loss) < 0.03, `${lr}: ${final(lr)}`);
+    // Against each real run's median training loss over its last 20 logged steps.
+    for (const curve of curves.filter((c) => c.peakLr >= 1e-4 && c.peakLr <= 1e-1)) {
+      const last = curve.losses.slice(-20).sort((a, b) => a - b);
+      const real = (last[9] + last[10]) / 2;
+      const sim = final(curve.peakLr);
+      assert.ok(Math.abs(sim - real) < 0.05, `${curve.peakLr}: simulated ${sim}, real ${real}`);
     }
+    // Its best fixed LR is 1e-3, the basin flat to 3e-3 (within 0.025).
+    for (const lr of [3e-4, 3e-3, 1e-2]) assert.ok(final(lr) > final(1e-3), `${lr}`);
+    assert.ok(final(3e-3) - final(1e-3) < 0.025);
   },
 );

@@ -39,6 +39,7 @@ function page(title: string, script: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · adalrs</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/vendor/uPlot.min.css">
 <link rel="stylesheet" href="/static/dashboard/dashboard.css">
 <script type="importmap">${IMPORT_MAP}</script>
@@ -50,8 +51,8 @@ function page(title: string, script: string, body: string): string {
 <nav aria-label="Main"><a href="/">Runs</a> <a href="/compare">Compare</a> <a href="/docs">API docs</a></nav>
 <p class="token">
 <label for="token">API token</label>
-<input id="token" type="password" autocomplete="off" size="18"
- aria-describedby="token-hint" placeholder="only with ADALRS_TOKEN">
+<input id="token" type="password" autocomplete="off" size="24"
+ aria-describedby="token-hint" placeholder="needed with ADALRS_TOKEN">
 <span id="token-hint" class="muted">Sent on writes; kept for this tab only.</span>
 </p>
 </header>

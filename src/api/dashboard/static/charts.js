@@ -79,7 +79,9 @@ export function createChart(container, opts) {
       {
         label: opts.yLabel,
         size: 70,
-        values: opts.log ? (_u, ticks) => ticks.map((t) => t.toExponential(0)) : undefined,
+        values: opts.log
+          ? (_u, ticks) => ticks.map((t) => t == null ? "" : t.toExponential(0))
+          : undefined,
       },
     ],
     cursor: { sync: { key: "adalrs" } },
@@ -120,6 +122,29 @@ function seriesOf(s, stepped) {
 }
 
 /**
+ * The last step a run's charts show: all its steps while it runs, those it reached once it ended.
+ *
+ * @param {{ status: string, totalSteps: number, train: Columns, val: Columns }} curves
+ */
+export function lastStep(curves) {
+  if (curves.status === "queued" || curves.status === "running") return curves.totalSteps;
+  return Math.max(curves.train.step.at(-1) ?? 0, curves.val.step.at(-1) ?? 0);
+}
+
+/**
+ * Replaces a chart's data and shows steps 0 to `lastStep`: the charts of one page share an x
+ * range, and a running run's curves grow into it.
+ *
+ * @param {uPlot} chart
+ * @param {uPlot.AlignedData} data
+ * @param {number} lastStep
+ */
+export function setCurves(chart, data, lastStep) {
+  chart.setData(data, true);
+  if (lastStep > 0) chart.setScale("x", { min: 0, max: lastStep });
+}
+
+/**
  * Draws on a chart's canvas, clipped to the plotting area, in canvas pixels.
  *
  * @param {uPlot} u
@@ -128,6 +153,7 @@ function seriesOf(s, stepped) {
 export function onCanvas(u, draw) {
   const { ctx, bbox } = u;
   ctx.save();
+  ctx.setLineDash([]);
   ctx.beginPath();
   ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
   ctx.clip();

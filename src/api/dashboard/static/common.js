@@ -118,8 +118,10 @@ export function num(x, digits = 4) {
 export function showError(box, err) {
   box.replaceChildren();
   const failure = err instanceof ApiFailure ? err : null;
-  box.append(el("p", { text: err instanceof Error ? err.message : String(err) }));
+  const message = err instanceof Error ? err.message : String(err);
   if (failure && failure.issues.length > 0) {
+    // The message repeats the issues after its first colon; the list shows them one a line.
+    box.append(el("p", { text: `${message.split(": ")[0]}:` }));
     box.append(
       el(
         "ul",
@@ -127,7 +129,7 @@ export function showError(box, err) {
         ...failure.issues.map((i) => el("li", {}, el("code", { text: i.path }), `: ${i.message}`)),
       ),
     );
-  }
+  } else box.append(el("p", { text: message }));
 }
 
 /** Wires the token field of the page header to sessionStorage. */

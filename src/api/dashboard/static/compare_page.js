@@ -7,7 +7,7 @@
  * @module
  */
 
-import { align, createChart, PALETTE } from "./charts.js";
+import { align, createChart, lastStep, PALETTE, setCurves } from "./charts.js";
 import { api, byId, el, every, initTokenField, isTerminal, num, showError } from "./common.js";
 
 const MAX_POINTS = 1500;
@@ -94,8 +94,9 @@ async function start() {
   /** @param {{ view: any, curves: any }[]} runs */
   const draw = (runs) => {
     renderTable(runs);
-    loss.setData(align(runs.map((r) => r.curves.train)));
-    lr.setData(align(runs.map((r) => r.curves.lr)));
+    const last = Math.max(...runs.map((r) => lastStep(r.curves)));
+    setCurves(loss, align(runs.map((r) => r.curves.train)), last);
+    setCurves(lr, align(runs.map((r) => r.curves.lr)), last);
   };
   draw(first);
   if (first.every((r) => isTerminal(r.view.status))) return;

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { align, createChart, onCanvas } from "./charts.js";
+import { align, createChart, lastStep, onCanvas, setCurves } from "./charts.js";
 import { el, num } from "./common.js";
 
 /** @typedef {import("./charts.js").Columns} Columns */
@@ -145,9 +145,11 @@ export function runCharts(lossBox, lrBox, onSelect) {
 
   function redraw() {
     if (!curves) return;
-    loss.setData(align([curves.train, curves.val]));
+    const last = lastStep(curves);
+    setCurves(loss, align([curves.train, curves.val]), last);
     const empty = { step: [], value: [] };
-    lr.setData(align([curves.lr, whatIf?.lr ?? empty]));
+    setCurves(lr, align([curves.lr, whatIf?.lr ?? empty]), last);
+    if (lr.series[2].show !== !!whatIf) lr.setSeries(2, { show: !!whatIf });
     syncButtons();
     placeButtons();
   }

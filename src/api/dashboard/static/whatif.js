@@ -130,8 +130,8 @@ export function whatIfPanel(runId, hooks) {
         `×${num(report.final.multiplier, 3)} (the run: ×${num(run.multiplier, 3)}). `,
       first
         ? `First different decision: #${first.derived.index} at step ` +
-          `${first.derived.window.toStep} (${first.recorded?.rule ?? "none"} → ` +
-          `${first.derived.rule}).`
+          `${first.derived.window.toStep} (recorded: ${first.recorded?.rule ?? "no decision"}; ` +
+          `what-if: ${first.derived.rule}).`
         : "Every decision is the same as recorded.",
     );
     const table = el(

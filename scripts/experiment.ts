@@ -1,0 +1,145 @@
+/**
+ * AdaLRS against an LR grid sweep, on real pretraining:
+ *
+ *     deno task experiment --profile quick|full --schedule cosine|wsd|constant
+ *       [--steps N] [--layers L] [--width C] [--heads H] [--batch B] [--seq T] [--window K]
+ *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
+ *
+ * Sweeps a 3x-spaced LR grid of fixed-LR runs (AdaLRS off), extends it until the best point
+ * (the fit LR) has two grid points each side, then runs AdaLRS from fit/9, fit/3, fit·3 and
+ * fit·9 with the same definition and seed. Writes `results.md`, `results.json` and SVG plots to
+ * `docs/results/<profile>-<schedule>/` (or `--out`). Runs go through the normal pipeline: a
+ * service embedded here (store in `data/experiments/<profile>-<schedule>`, N worker processes)
+ * or the one at `--url`. Interrupted? Rerun the same command: finished runs are reused and
+ * unfinished ones resume from their checkpoints.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  buildReport,
+  commandLine,
+  estimateSeconds,
+  experimentFiles,
+  gitState,
+  openService,
+  profileDefinition,
+  PROFILES,
+  type ProfileSize,
+  readEvents,
+  runExperiment,
+  SweepProgress,
+  writeFiles,
+} from "../src/experiment/mod.ts";
+import type { ScheduleKind } from "../src/schedule/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    profile: { type: "string", default: "quick" },
+    schedule: { type: "string", default: "cosine" },
+    steps: { type: "string" },
+    layers: { type: "string" },
+    width: { type: "string" },
+    heads: { type: "string" },
+    batch: { type: "string" },
+    seq: { type: "string" },
+    window: { type: "string" },
+    center: { type: "string" },
+    workers: { type: "string" },
+    grid: { type: "string", default: "7" },
+    seed: { type: "string", default: "0" },
+    url: { type: "string" },
+    data: { type: "string" },
+    out: { type: "string" },
+    backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
+    "seconds-per-step": { type: "string" },
+  },
+});
+const profile = values.profile as keyof typeof PROFILES;
+const schedule = values.schedule as ScheduleKind;
+if (!(profile in PROFILES) || !["cosine", "wsd", "constant"].includes(schedule)) {
+  console.error("usage: deno task experiment --profile quick|full --schedule cosine|wsd|constant");
+  Deno.exit(2);
+}
+const num = (v: string | undefined, fallback: number) => v === undefined ? fallback : Number(v);
+const p: ProfileSize = PROFILES[profile];
+const size: ProfileSize = {
+  ...p,
+  steps: num(values.steps, p.steps),
+  layers: num(values.layers, p.layers),
+  width: num(values.width, p.width),
+  heads: num(values.heads, p.heads),
+  batchSize: num(values.batch, p.batchSize),
+  sequenceLength: num(values.seq, p.sequenceLength),
+  window: num(values.window, p.window),
+  center: num(values.center, p.center),
+  workers: num(values.workers, p.workers),
+};
+const points = Number(values.grid);
+if (!(points >= 7)) {
+  console.error(`--grid must be at least 7 points, got ${values.grid}`);
+  Deno.exit(2);
+}
+const name = `${profile}-${schedule}`;
+const outDir = values.out ?? `docs/results/${name}`;
+const base = profileDefinition(size, schedule, Number(values.seed));
+const started = new Date();
+const git = await gitState();
+const command = commandLine("experiment", Deno.args);
+const service = await openService({
+  url: values.url,
+  dataDir: values.data ?? `data/experiments/${name}`,
+  workers: size.workers,
+  parallelRuns: points,
+  backend: values.backend,
+});
+Deno.addSignalListener("SIGINT", async () => {
+  console.error("\ninterrupted: stopping the workers; rerun the same command to resume");
+  await service.close();
+  Deno.exit(130);
+});
+const parallel = service.embedded ? service.workers : size.workers;
+const estimate = values["seconds-per-step"]
+  ? ` (estimate at ${values["seconds-per-step"]} s/step: ${
+    (estimateSeconds({
+      sweepRuns: points,
+      adalrsRuns: 4,
+      steps: size.steps,
+      secondsPerStep: Number(values["seconds-per-step"]),
+      workers: parallel,
+    }) / 3600).toFixed(2)
+  } h)`
+  : "";
+console.error(
+  `${name}: ${points}-point sweep + 4 AdaLRS runs of ${size.steps} steps on ${service.url}` +
+    `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}${estimate}`,
+);
+
+const progress = new SweepProgress({ expectedRuns: points + 4 });
+const outcome = await runExperiment(service, {
+  base,
+  grid: { center: size.center, spacing: 3 },
+  points,
+  tag: name,
+  progress,
+});
+progress.done();
+const report = buildReport(outcome, {
+  profile,
+  schedule,
+  command,
+  ...git,
+  startedAt: started.toISOString(),
+  wallSeconds: (Date.now() - started.getTime()) / 1000,
+  definition: base,
+  workers: parallel,
+});
+
+const files = await experimentFiles(report, (id) => readEvents(service, id));
+await writeFiles(outDir, files);
+await service.close();
+console.log(files.get("results.md"));
+console.log(`written to ${outDir}/: ${[...files.keys()].join(", ")}`);
+Deno.exit(0);

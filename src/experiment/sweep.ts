@@ -1,0 +1,180 @@
+/**
+ * An LR grid sweep through the normal pipeline, and the experiment built on it: fixed-LR runs
+ * on a log grid (AdaLRS off), the grid extended until the best point has `margin` neighbours each
+ * side, then AdaLRS runs (same definition and seed, AdaLRS on) started at chosen grid points
+ * around the fit.
+ *
+ * @module
+ */
+
+import { RunDefinitionSchema } from "../events/mod.ts";
+import type { RunDefinition } from "../events/mod.ts";
+import {
+  gridLr,
+  initialIndices,
+  type LrGrid,
+  missingAround,
+  offsetLabel,
+  pickFit,
+} from "./grid.ts";
+import { type ExecuteOptions, executeRuns, type PlannedRun, type RunResult } from "./runs.ts";
+import type { ServiceEndpoint } from "./client.ts";
+
+/** Options of {@linkcode runSweep}. */
+export interface SweepOptions extends ExecuteOptions {
+  /** The run definition; each grid run overrides `optimizer.lr`, `adalrs.enabled`, name, tags. */
+  base: RunDefinition;
+  grid: LrGrid;
+  /** Points of the initial grid, centred on `grid.center`. */
+  points: number;
+  /** Extend the grid until every point within `margin` steps of the best exists (0: never). */
+  margin: number;
+  /** Never run more grid points than this. @default points + 8 */
+  maxPoints?: number;
+  /** Names the runs and tags them, e.g. `quick-cosine`. */
+  tag: string;
+}
+
+/** A finished sweep. */
+export interface SweepResult {
+  grid: LrGrid;
+  /** Every grid run, by ascending LR. */
+  runs: RunResult[];
+  /** The run with the lowest final validation loss; null when every run diverged or failed. */
+  fit: RunResult | null;
+  /** Indices added beyond the initial grid. */
+  extended: number[];
+}
+
+/**
+ * The definition of a grid run: `base` at peak LR `lr`, AdaLRS off.
+ *
+ * @param base the sweep's run definition
+ * @param lr the fixed peak LR
+ * @param tag the sweep's name
+ */
+export function fixedRunDefinition(base: RunDefinition, lr: number, tag: string): RunDefinition {
+  return variant(base, lr, false, `${tag}: fixed lr ${lr.toPrecision(3)}`, {
+    sweep: tag,
+    role: "sweep",
+  });
+}
+
+/**
+ * The definition of an AdaLRS run: `base` started at peak LR `lr`, AdaLRS on.
+ *
+ * @param base the sweep's run definition
+ * @param lr the starting peak LR
+ * @param tag the experiment's name
+ * @param start where it starts, e.g. `fit/9`
+ */
+export function adalrsRunDefinition(
+  base: RunDefinition,
+  lr: number,
+  tag: string,
+  start: string,
+): RunDefinition {
+  return variant(base, lr, true, `${tag}: AdaLRS from ${start} (lr ${lr.toPrecision(3)})`, {
+    sweep: tag,
+    role: "adalrs",
+    start,
+  });
+}
+
+/**
+ * Runs the grid, extends it while the best point lacks neighbours, and picks the fit.
+ *
+ * @param service where the runs train
+ * @param opts the grid, the base definition, progress
+ */
+export async function runSweep(service: ServiceEndpoint, opts: SweepOptions): Promise<SweepResult> {
+  const maxPoints = opts.maxPoints ?? opts.points + 8;
+  const initial = initialIndices(opts.points);
+  const byIndex = new Map<number, RunResult>();
+  const extended: number[] = [];
+  let todo = initial;
+  while (todo.length > 0) {
+    const planned: PlannedRun[] = todo.map((index) => {
+      const lr = gridLr(opts.grid, index);
+      return {
+        label: `fixed ${lr.toExponential(2)}`,
+        role: "sweep",
+        index,
+        definition: fixedRunDefinition(opts.base, lr, opts.tag),
+      };
+    });
+    for (const result of await executeRuns(service, planned, opts)) {
+      byIndex.set(result.index, result);
+    }
+    const fit = pickFit([...byIndex.values()]);
+    if (fit === null || opts.margin <= 0) break;
+    const room = maxPoints - byIndex.size;
+    todo = missingAround(fit.index, byIndex.keys(), opts.margin).slice(0, Math.max(0, room));
+    extended.push(...todo);
+  }
+  const runs = [...byIndex.values()].sort((a, b) => a.index - b.index);
+  const best = pickFit(runs);
+  return { grid: opts.grid, runs, fit: best && byIndex.get(best.index)!, extended };
+}
+
+/** Options of {@linkcode runExperiment}. */
+export interface ExperimentOptions extends Omit<SweepOptions, "margin"> {
+  /** Grid steps from the fit where AdaLRS runs start. @default [-2, -1, 1, 2] */
+  offsets?: number[];
+}
+
+/** A finished experiment: the sweep and the AdaLRS runs. */
+export interface ExperimentOutcome {
+  sweep: SweepResult;
+  fit: RunResult;
+  /** One per offset, in the order of `offsets`. */
+  adalrs: RunResult[];
+  offsets: number[];
+}
+
+/**
+ * The sweep (extended so that every starting point is a grid point with its fixed-LR baseline),
+ * then one AdaLRS run from each starting point.
+ *
+ * @param service where the runs train
+ * @param opts the grid, the base definition, the starting offsets, progress
+ */
+export async function runExperiment(
+  service: ServiceEndpoint,
+  opts: ExperimentOptions,
+): Promise<ExperimentOutcome> {
+  const offsets = opts.offsets ?? [-2, -1, 1, 2];
+  const margin = Math.max(1, ...offsets.map(Math.abs));
+  const sweep = await runSweep(service, { ...opts, margin });
+  if (sweep.fit === null) throw new Error("Every run of the sweep diverged or failed: no fit LR");
+  const fit = sweep.fit;
+  const planned: PlannedRun[] = offsets.map((offset) => {
+    const start = offsetLabel(opts.grid.spacing, offset);
+    const index = fit.index + offset;
+    return {
+      label: `AdaLRS from ${start}`,
+      role: "adalrs",
+      index,
+      definition: adalrsRunDefinition(opts.base, gridLr(opts.grid, index), opts.tag, start),
+    };
+  });
+  const adalrs = await executeRuns(service, planned, opts);
+  return { sweep, fit, adalrs, offsets };
+}
+
+function variant(
+  base: RunDefinition,
+  lr: number,
+  enabled: boolean,
+  name: string,
+  tags: Record<string, string>,
+): RunDefinition {
+  return RunDefinitionSchema.parse({
+    ...base,
+    name,
+    tags: { ...base.tags, ...tags },
+    mode: "managed",
+    optimizer: { ...base.optimizer, lr },
+    adalrs: { ...base.adalrs, enabled },
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Browser tests' harness: the app served on 127.0.0.1 over a temporary on-disk KV, a real worker
+ * process training synthetic runs, and headless Chromium (Debian's) driven by playwright-core.
+ * Every console error and page error is collected, so a test can fail on any.
+ *
+ * @module
+ */
+
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { createApp } from "../../src/api/mod.ts";
+import { type EventStore, RunDefinitionSchema } from "../../src/events/mod.ts";
+import { diskStore, startWorker, stopWorker } from "../workers/_worker.ts";
+
+/** Where Debian's `chromium` package puts the browser. */
+export const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const ARTIFACTS = new URL("./artifacts/", import.meta.url);
+
+/** Options of {@linkcode openDashboard}. */
+export interface DashboardOptions {
+  /** Protect writes with this token, as `ADALRS_TOKEN` does. */
+  token?: string;
+  /** Start a worker process (default true). */
+  worker?: boolean;
+}
+
+/** A served dashboard and a browser page on it; dispose with `await using`. */
+export interface Dashboard extends AsyncDisposable {
+  base: string;
+  store: EventStore;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far. */
+  errors: string[];
+  /** Saves a full-page screenshot under `tests/browser/artifacts/<name>.png`. */
+  shot(name: string): Promise<void>;
+}
+
+/** Fails with a clear message when Chromium is not installed. */
+async function requireChromium(): Promise<void> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}; the browser tests need it: ` +
+        "apt-get install -y chromium (.ci/run installs it)",
+    );
+  }
+}
+
+/**
+ * Serves the app, starts a worker and opens a browser page.
+ *
+ * @param opts a token to require on writes; whether to start a worker
+ */
+export async function openDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
+  await requireChromium();
+  const { store, dir, kvPath } = await diskStore();
+  const worker = opts.worker === false
+    ? null
+    : startWorker(kvPath, `browser-${crypto.randomUUID()}`);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    createApp(store, { token: opts.token }).fetch,
+  );
+  const profile = await Deno.makeTempDir({ prefix: "adalrs-chromium-" });
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+  } catch (err) {
+    await server.shutdown();
+    if (worker) await stopWorker(worker);
+    store.kv.close();
+    throw err;
+  }
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on("pageerror", (err) => errors.push(`page: ${err.message}`));
+  await Deno.mkdir(ARTIFACTS, { recursive: true });
+  return {
+    base: `http://127.0.0.1:${server.addr.port}`,
+    store,
+    page,
+    errors,
+    async shot(name) {
+      await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+    },
+    async [Symbol.asyncDispose]() {
+      await context.close();
+      await server.shutdown();
+      if (worker) await stopWorker(worker);
+      store.kv.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/**
+ * A synthetic managed run that makes upscale trials happen: 10x below the optimum, short windows.
+ *
+ * @param steps compute steps
+ * @param stepDelayMs milliseconds each step takes
+ */
+export function trialRun(steps: number, stepDelayMs: number, name = "trials") {
+  return RunDefinitionSchema.parse({
+    name,
+    mode: "managed",
+    model: { kind: "synthetic", stepDelayMs },
+    training: { steps, evalEvery: 100, checkpointEvery: 200 },
+    optimizer: { lr: 1e-4 },
+    schedule: { kind: "constant" },
+    adalrs: { window: 10, searchStart: 0, searchEnd: 0.8 },
+  });
+}
+
+/**
+ * Polls `check` until it holds, or fails after `timeoutMs`.
+ *
+ * @param check a condition, e.g. on a locator's text
+ * @param timeoutMs how long to wait
+ */
+export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * An external run with a slowly falling, noisy loss, posted one window of 50 at a time through
+ * the API: long runs for checking that pages stay fast.
+ *
+ * @param store the store to create it in
+ * @param steps how many losses
+ * @returns the run's id
+ */
+export async function longExternalRun(store: EventStore, steps: number): Promise<string> {
+  const app = createApp(store);
+  const post = async (path: string, body: unknown) => {
+    const res = await app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const run = await post("/v1/runs", {
+    name: `long (${steps} steps)`,
+    mode: "external",
+    training: { steps },
+    optimizer: { lr: 1e-3 },
+    schedule: { kind: "constant" },
+    adalrs: { window: 50, searchStart: 0, searchEnd: 0.4 },
+  });
+  for (let from = 0; from < steps; from += 50) {
+    const losses = Array.from(
+      { length: Math.min(50, steps - from) },
+      (_, i) => 4 / Math.sqrt(1 + (from + i) / 100) + 0.02 * Math.sin(7 * (from + i)),
+    );
+    await post(`/v1/runs/${run.id}/losses`, { fromStep: from, losses });
+  }
+  return run.id;
+}
