@@ -144,7 +144,7 @@ for (const name of args.configs.split(",")) {
     ...row("ours", oursMs, stable),
     ratio: torchMs === null ? null : torchMs / oursMs,
   });
-  results.push(row("pytorch", torchMs, null));
+  if (!args["no-peer"]) results.push(row("pytorch", torchMs, null));
   if (plain !== null) results.push(row("tfjs-wasm (no BLAS)", plain, null));
   details.push({
     config: name,

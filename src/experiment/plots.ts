@@ -196,7 +196,12 @@ export function lossVsLrPlot(input: LossVsLrInput): string {
     y: { label: "final validation loss", min: low - 0.02 * (top - low), max: top },
     x: { label: "peak learning rate (final effective LR for AdaLRS)", log: true },
     series: [
-      { name: "fixed-LR sweep", colour: "#555555", points, dots: true },
+      {
+        name: "fixed-LR sweep",
+        colour: "#555555",
+        points: points.filter(([, v]) => v <= top),
+        dots: true,
+      },
       ...adalrs.map((r) => ({
         name: `${r.label} (ring: start, dot: end)`,
         colour: offsetColour(input.fitIndex === null ? NaN : r.index - input.fitIndex),

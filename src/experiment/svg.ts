@@ -1,7 +1,8 @@
 /**
  * A small line-chart renderer producing standalone SVG, in the plain style of
  * `src/replay/plot.ts`: white background, grey frame, sans-serif 11px, ticks on the left and
- * bottom, a legend underneath. Linear or log axes; lines, dots, markers and segments.
+ * bottom, a legend underneath. Linear or log axes; lines, dots, markers and segments. Lines and
+ * segments are clipped to the frame; markers are not (a cross on the top edge stays whole).
  *
  * @module
  */
@@ -152,8 +153,8 @@ ${yTicks.join("")}
 <g clip-path="url(#plot)">
 ${lines.join("\n")}
 ${segments.join("\n")}
-${markers.join("\n")}
 </g>
+${markers.join("\n")}
 ${xTicks.join("")}
 <text x="${(W + LEFT) / 2}" y="${TOP + plotH + 32}" text-anchor="middle">${
     escapeXml(spec.x.label)

@@ -133,15 +133,20 @@ export function lastStep(curves) {
 
 /**
  * Replaces a chart's data and shows steps 0 to `lastStep`: the charts of one page share an x
- * range, and a running run's curves grow into it.
+ * range, and a running run's curves grow into it. A range the user zoomed into (drag to zoom,
+ * double-click to reset) is kept.
  *
  * @param {uPlot} chart
  * @param {uPlot.AlignedData} data
  * @param {number} lastStep
  */
 export function setCurves(chart, data, lastStep) {
-  chart.setData(data, true);
-  if (lastStep > 0) chart.setScale("x", { min: 0, max: lastStep });
+  const xs = chart.data[0];
+  const { min, max } = chart.scales.x;
+  const zoomed = xs.length > 0 && min !== undefined && max !== undefined &&
+    (min > xs[0] || max < xs[xs.length - 1]);
+  chart.setData(data, !zoomed);
+  if (!zoomed && lastStep > 0) chart.setScale("x", { min: 0, max: lastStep });
 }
 
 /**
