@@ -69,8 +69,12 @@ export class Progress {
     this.#lr = d.lr;
     this.#m = d.mAfter;
     if (d.rule === "observe" || d.rule === "outside-search" || d.rule === "disabled") return;
-    const v = d.window.stats
-      ? ` v ${d.window.stats.v.toExponential(2)}±${d.window.stats.e.toExponential(1)}`
+    const ve = (s: { v: number; e: number }) => `${s.v.toExponential(2)}±${s.e.toExponential(1)}`;
+    // A verdict compares the trial window with its reference; other rules show the window.
+    const v = d.trial && d.reference
+      ? ` trial v ${ve(d.trial)} vs reference ${ve(d.reference)}`
+      : d.window.stats
+      ? ` v ${ve(d.window.stats)}`
       : "";
     this.#log(
       `step ${d.window.toStep}: ${d.rule}${v}; m ${d.mBefore.toPrecision(3)} → ${

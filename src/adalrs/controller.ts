@@ -144,6 +144,7 @@ function decideWindow(state: ControllerState, losses: number[]): {
     window: { fromStep, toStep, stats },
     previous: state.previous,
     reference: outcome.reference ?? null,
+    trial: outcome.trialWindow ?? null,
     n: state.n,
     alpha,
     beta,

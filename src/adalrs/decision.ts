@@ -69,6 +69,8 @@ export interface Decision {
   previous: WindowStats | null;
   /** The reference a trial was judged against (trial rules only). */
   reference: WindowStats | null;
+  /** The trial window whose velocity was judged against the reference (verdicts only). */
+  trial: WindowStats | null;
   /** Number of adjustments before this decision, and the factors that were in force. */
   n: number;
   alpha: number;

@@ -18,6 +18,8 @@ export interface Outcome {
   trial: Trial | null;
   previous: WindowStats | null;
   reference?: WindowStats | null;
+  /** The trial window that was judged (trial verdicts only). */
+  trialWindow?: WindowStats | null;
   rising?: number;
 }
 
@@ -155,7 +157,7 @@ function judge(
   last: { accept: WindowStats | null; revert: WindowStats | null },
 ): Outcome {
   const tolerance = reference.e + measured.e;
-  const judged = { trial: null, previous: null, reference };
+  const judged = { trial: null, previous: null, reference, trialWindow: measured };
   if (measured.v > reference.v + tolerance) {
     return {
       ...judged,

@@ -6,6 +6,7 @@
 
 import { z } from "zod";
 import { RunDefinitionSchema } from "../events/mod.ts";
+import { DASHBOARD_ROUTE_DOCS } from "./dashboard/mod.ts";
 import {
   CancelRequestSchema,
   EventsQuerySchema,
@@ -124,6 +125,7 @@ export const ROUTES: RouteDoc[] = [
     description: "`{ ok: true }` while the service can read its store.",
     responses: { "200": "Alive" },
   },
+  ...DASHBOARD_ROUTE_DOCS,
 ];
 
 /** The OpenAPI 3.1 document of the API. */

@@ -115,6 +115,7 @@ export function audit(runId, onSelect) {
           : `steps ${d.window.fromStep}–${d.window.toStep}: a non-finite loss`,
       ],
       ["Previous window", statsText(d.previous)],
+      ["Trial window (judged)", statsText(d.trial ?? null)],
       ["Reference", statsText(d.reference)],
       ["α′, β′", `${num(d.alpha)}, ${num(d.beta)}`],
       ["n (adjustments so far)", String(d.n)],
