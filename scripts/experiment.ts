@@ -4,6 +4,7 @@
  *     deno task experiment --profile quick|full --schedule cosine|wsd|constant
  *       [--steps N] [--layers L] [--width C] [--heads H] [--batch B] [--seq T] [--window K]
  *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
+ *       [--seconds-per-step S] [--plan]
  *
  * Sweeps a 3x-spaced LR grid of fixed-LR runs (AdaLRS off), extends it until the best point
  * (the fit LR) has two grid points each side, then runs AdaLRS from fit/9, fit/3, fit·3 and
@@ -11,7 +12,8 @@
  * `docs/results/<profile>-<schedule>/` (or `--out`). Runs go through the normal pipeline: a
  * service embedded here (store in `data/experiments/<profile>-<schedule>`, N worker processes)
  * or the one at `--url`. Interrupted? Rerun the same command: finished runs are reused and
- * unfinished ones resume from their checkpoints.
+ * unfinished ones resume from their checkpoints. `--plan` prints the resolved definition and the
+ * estimated wall time, and runs nothing.
  *
  * @module
  */
@@ -55,6 +57,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
     "seconds-per-step": { type: "string" },
+    plan: { type: "boolean", default: false },
   },
 });
 const profile = values.profile as keyof typeof PROFILES;
@@ -77,6 +80,13 @@ const size: ProfileSize = {
   center: num(values.center, p.center),
   workers: num(values.workers, p.workers),
 };
+const bad = Object.entries(size).filter(([, v]) => !(typeof v === "number" && v > 0));
+if (bad.length) {
+  console.error(
+    `Sizes must be positive numbers; got ${bad.map(([k, v]) => `${k} ${v}`).join(", ")}`,
+  );
+  Deno.exit(2);
+}
 const points = Number(values.grid);
 if (!(points >= 7)) {
   console.error(`--grid must be at least 7 points, got ${values.grid}`);
@@ -85,6 +95,23 @@ if (!(points >= 7)) {
 const name = `${profile}-${schedule}`;
 const outDir = values.out ?? `docs/results/${name}`;
 const base = profileDefinition(size, schedule, Number(values.seed));
+const secondsPerStep = num(values["seconds-per-step"], size.secondsPerStep);
+const estimate = estimateSeconds({
+  sweepRuns: points,
+  adalrsRuns: 4,
+  steps: size.steps,
+  secondsPerStep,
+  workers: size.workers,
+});
+if (values.plan) {
+  console.log(JSON.stringify({ profile, schedule, size, points, base }, null, 2));
+  console.log(
+    `${points} + 4 runs of ${size.steps} steps on ${size.workers} workers: ~${
+      (estimate / 60).toFixed(0)
+    } min at ${secondsPerStep} s a step`,
+  );
+  Deno.exit(0);
+}
 const started = new Date();
 const git = await gitState();
 const command = commandLine("experiment", Deno.args);
@@ -100,21 +127,11 @@ Deno.addSignalListener("SIGINT", async () => {
   await service.close();
   Deno.exit(130);
 });
-const parallel = service.embedded ? service.workers : size.workers;
-const estimate = values["seconds-per-step"]
-  ? ` (estimate at ${values["seconds-per-step"]} s/step: ${
-    (estimateSeconds({
-      sweepRuns: points,
-      adalrsRuns: 4,
-      steps: size.steps,
-      secondsPerStep: Number(values["seconds-per-step"]),
-      workers: parallel,
-    }) / 3600).toFixed(2)
-  } h)`
-  : "";
 console.error(
   `${name}: ${points}-point sweep + 4 AdaLRS runs of ${size.steps} steps on ${service.url}` +
-    `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}${estimate}`,
+    `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}; estimated ${
+      (estimate / 60).toFixed(0)
+    } min at ${secondsPerStep} s a step (--seconds-per-step), more if the grid grows`,
 );
 
 const progress = new SweepProgress({ expectedRuns: points + 4 });
@@ -134,7 +151,7 @@ const report = buildReport(outcome, {
   startedAt: started.toISOString(),
   wallSeconds: (Date.now() - started.getTime()) / 1000,
   definition: base,
-  workers: parallel,
+  workers: size.workers,
 });
 
 const files = await experimentFiles(report, (id) => readEvents(service, id));

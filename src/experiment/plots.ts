@@ -193,8 +193,15 @@ export function lossVsLrPlot(input: LossVsLrInput): string {
   }
   return chartSvg({
     title: input.title,
-    y: { label: "final validation loss", min: low - 0.02 * (top - low), max: top },
-    x: { label: "peak learning rate (final effective LR for AdaLRS)", log: true },
+    y: {
+      label: "final validation loss",
+      min: low - 0.03 * (top - low),
+      max: top + 0.03 * (top - low),
+    },
+    x: {
+      label: "peak learning rate (AdaLRS: ring at the start LR, dot at the final effective LR)",
+      log: true,
+    },
     series: [
       {
         name: "fixed-LR sweep",
@@ -203,7 +210,7 @@ export function lossVsLrPlot(input: LossVsLrInput): string {
         dots: true,
       },
       ...adalrs.map((r) => ({
-        name: `${r.label} (ring: start, dot: end)`,
+        name: r.label,
         colour: offsetColour(input.fitIndex === null ? NaN : r.index - input.fitIndex),
         points: [] as [number, number][],
       })),

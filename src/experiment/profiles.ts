@@ -30,13 +30,16 @@ export interface ProfileSize {
   center: number;
   /** Worker processes (each single-threaded) training runs side by side. */
   workers: number;
+  /** Assumed seconds per step, evaluations included, for the wall-time estimate printed first. */
+  secondsPerStep: number;
 }
 
 /** The profiles by name. */
 export const PROFILES = {
-  // A 22k-parameter GPT (1 layer, width 32) on 16 × 32-byte batches: ~15-30 ms a step here, so
-  // 11 runs of 1,200 steps take 3-5 minutes on 2 cores. Window 20 gives 18 windows in the
-  // search phase. It checks the loop, not the science: the model is far below the full one.
+  // Checks the whole loop in minutes, not the science: a 22k-parameter GPT (1 layer, width 32)
+  // on 16 × 32-byte batches. In the pipeline a step costs ~50-70 ms per worker here (the worker
+  // checks the store every step), so 11 runs of 1,200 steps take ~6 minutes on 2 cores. Window 20
+  // gives 18 windows of search, but each holds only 10k tokens: the velocities are noisy.
   quick: {
     layers: 1,
     width: 32,
@@ -47,30 +50,41 @@ export const PROFILES = {
     window: 20,
     evalEvery: 50,
     evalBatches: 8,
-    warmupFraction: 0.02,
+    warmupFraction: 0.05,
     center: 1e-2,
     workers: 2,
+    secondsPerStep: 0.06,
   },
   // The published numbers. GPT 3 layers × width 128 (4 heads): 636k parameters, byte-level, on
-  // Moby Dick, 16 × 64-byte batches (1,024 tokens a step, 3M tokens a run, ~3 epochs of the
-  // training split). 3,000 steps and AdaLRS's defaults (window 50, search phase [0.1, 0.4]) give
-  // 18 windows of search. Budget: 7 sweep runs + 4 AdaLRS runs on 2 single-threaded workers are
-  // 6 rounds of one run each; at ~0.3 s a step (measured, one BLAS thread per worker, both
-  // workers busy) a run takes ~16 min and one schedule ~1.6 h, under the 2 h limit. On a slower
-  // machine lower `--steps` (wall time is linear in it) before the model.
+  // Moby Dick. Why these sizes:
+  // - Noise decides whether AdaLRS can see anything. A window's velocity error falls with the
+  //   tokens in the window (as W^-1.5 against the signal); at 16 × 64 tokens a step and window 50
+  //   (51k tokens) the error (~4.5e-4 a step) swamped the velocity differences between LRs 3x
+  //   apart and every trial was inconclusive (a 2,000-step run from 10x too small never moved).
+  //   32 × 64 tokens a step doubles the window to 102k tokens (2.8x the signal-to-noise) and
+  //   keeps AdaLRS's default window 50 and search phase [0.1, 0.4]: 18 windows of search.
+  // - 3,000 steps: 6.1M tokens a run, ~5.5 epochs of the 1.1 MB training split.
+  // - Warmup 5% (150 steps), so high fixed LRs are not judged on a bad start alone.
+  // - Time: 7 sweep + 4 AdaLRS runs on 2 single-threaded workers are 6 rounds of one run each
+  //   (7 with one grid extension). At ~0.27 s a step (one BLAS thread per worker, both busy;
+  //   measured 0.54 s with the machine shared by other jobs) a run takes ~14 min with its
+  //   evaluations, one schedule ~1.5 h. Wall time is linear in `--steps`: lower it first if the
+  //   first runs report a slower pace (the progress line's ETA); `--batch 16` halves it too, at
+  //   the cost of the noise above.
   full: {
     layers: 3,
     width: 128,
     heads: 4,
     steps: 3000,
-    batchSize: 16,
+    batchSize: 32,
     sequenceLength: 64,
     window: 50,
     evalEvery: 100,
     evalBatches: 8,
-    warmupFraction: 0.02,
+    warmupFraction: 0.05,
     center: 3e-3,
     workers: 2,
+    secondsPerStep: 0.29,
   },
 } as const satisfies Record<string, ProfileSize>;
 

@@ -24,7 +24,7 @@ export class SweepProgress implements ProgressSink {
   readonly #tty: boolean;
   readonly #started = performance.now();
   #drawn = 0;
-  #lastLine = 0;
+  #lastLine = -Infinity;
 
   constructor(readonly opts: SweepProgressOptions = {}) {
     this.#out = opts.out ?? Deno.stderr;

@@ -64,7 +64,7 @@ const LEFT = 70;
 const RIGHT = 20;
 const TOP = 40;
 const BOTTOM = 44;
-const LEGEND_COLUMN = 230;
+const LEGEND_COLUMN = 180;
 const LEGEND_ROW = 16;
 
 /**
@@ -90,7 +90,9 @@ export function chartSvg(spec: ChartSpec): string {
     })),
     ...(spec.legend ?? []).map((l) => ({ ...l, shape: l.shape ?? "dot", dash: false })),
   ];
-  const perRow = Math.max(1, Math.floor((W - LEFT - RIGHT) / LEGEND_COLUMN));
+  const longest = Math.max(0, ...legend.map((l) => l.name.length));
+  const column = Math.max(LEGEND_COLUMN, 40 + 6.5 * longest);
+  const perRow = Math.max(1, Math.floor((W - LEFT - RIGHT) / column));
   const legendTop = TOP + plotH + BOTTOM;
   const H = legendTop + Math.ceil(legend.length / perRow) * LEGEND_ROW + 10;
   const ok = (p: [number, number]) => valid(p[0], spec.x.log) && valid(p[1], spec.y.log);
@@ -132,7 +134,7 @@ export function chartSvg(spec: ChartSpec): string {
     }" stroke="#eee"/>`
   );
   const legendItems = legend.map((l, i) => {
-    const lx = LEFT + (i % perRow) * LEGEND_COLUMN;
+    const lx = LEFT + (i % perRow) * column;
     const ly = legendTop + Math.floor(i / perRow) * LEGEND_ROW;
     const mark = l.shape === "line"
       ? `<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${l.colour}" ` +

@@ -1,0 +1,159 @@
+/**
+ * One external-trainer process for the load script and the fault tests: trains synthetic models
+ * against existing external runs, posting one window at a time, and survives a service that
+ * dies, restarts, or is cut off mid-request.
+ *
+ *     deno run -A scripts/_load_client.ts --url http://127.0.0.1:8123 --runs r1,r2 \
+ *       [--abort 0.1] [--seed 1] [--deadline 120000]
+ *
+ * Every window is posted with the idempotency key `<run>:<fromStep>`; a failed attempt (refused
+ * connection, reset, 5xx, or our own abort mid-flight) is retried with the same key until it
+ * gets an answer. Each accepted window is printed as one JSON line, `{"ack": key, ...}`, so that
+ * the caller can check that every answer it got is in the log exactly once. The last line is a
+ * summary with the latency of every accepted window.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { LossesResponse, RunView } from "../src/events/mod.ts";
+import {
+  SYNTHETIC_DEFAULTS,
+  syntheticStart,
+  type SyntheticState,
+  syntheticStep,
+} from "../src/train/synthetic.ts";
+
+/** What one client process reports when it is done. */
+export interface ClientSummary {
+  summary: true;
+  runs: number;
+  windows: number;
+  /** Attempts that failed and were retried: aborts, refused connections, 5xx. */
+  retries: number;
+  aborts: number;
+  /** Milliseconds from a window's first attempt to its answer, one per window. */
+  latencies: number[];
+  failed: string[];
+}
+
+/** A small seeded generator, so a client's aborts are the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** One external run followed by this client: the model, its snapshots, and where it stands. */
+interface Trainee {
+  id: string;
+  steps: number;
+  step: number;
+  lrs: number[];
+  state: SyntheticState;
+  snapshots: Map<string, SyntheticState>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      url: { type: "string", default: "http://127.0.0.1:8000" },
+      runs: { type: "string", default: "" },
+      abort: { type: "string", default: "0" },
+      seed: { type: "string", default: "1" },
+      deadline: { type: "string", default: "120000" },
+    },
+  });
+  const random = mulberry32(Number(values.seed));
+  const abortRate = Number(values.abort);
+  const deadline = Date.now() + Number(values.deadline);
+  const token = Deno.env.get("ADALRS_TOKEN");
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const summary: ClientSummary = {
+    summary: true,
+    runs: 0,
+    windows: 0,
+    retries: 0,
+    aborts: 0,
+    latencies: [],
+    failed: [],
+  };
+  const model = { ...SYNTHETIC_DEFAULTS, seed: Number(values.seed) };
+
+  /** Fetches until an answer that is not a 5xx; bounded by the deadline. */
+  async function request(path: string, init: RequestInit): Promise<Response> {
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`deadline passed on ${path}`);
+      const abort = new AbortController();
+      const cut = random() < abortRate;
+      // Abort after 0-4 ms: often while the service is still committing the append.
+      const timer = cut ? setTimeout(() => abort.abort(), Math.floor(random() * 5)) : undefined;
+      try {
+        const res = await fetch(`${values.url}${path}`, { ...init, headers, signal: abort.signal });
+        const text = await res.text();
+        if (res.status < 500) return new Response(text, { status: res.status });
+      } catch {
+        if (cut) summary.aborts++;
+      } finally {
+        clearTimeout(timer);
+      }
+      summary.retries++;
+      await new Promise((r) => setTimeout(r, 20 + random() * 80));
+    }
+  }
+
+  const trainees: Trainee[] = [];
+  for (const id of values.runs.split(",").filter(Boolean)) {
+    const res = await request(`/v1/runs/${id}`, { method: "GET" });
+    if (!res.ok) throw new Error(`run ${id}: ${res.status} ${await res.text()}`);
+    const view: RunView = await res.json();
+    const steps = view.definition.training.steps;
+    const state = syntheticStart(model);
+    trainees.push({ id, steps, step: 0, lrs: [view.lr], state, snapshots: new Map() });
+  }
+  summary.runs = trainees.length;
+
+  // Round robin: one window per run per turn, so that every run is in flight at once.
+  for (let active = trainees; active.length > 0; active = active.filter((t) => t.step < t.steps)) {
+    for (const t of active) {
+      const losses: number[] = [];
+      let state = t.state;
+      for (const lr of t.lrs) {
+        const out = syntheticStep(model, state, t.step + losses.length, lr);
+        state = out.state;
+        losses.push(out.loss);
+      }
+      const key = `${t.id}:${t.step}`;
+      const started = performance.now();
+      const res = await request(`/v1/runs/${t.id}/losses`, {
+        method: "POST",
+        body: JSON.stringify({ fromStep: t.step, losses, idempotencyKey: key }),
+      });
+      const json = await res.json();
+      if (!res.ok) {
+        summary.failed.push(`${key}: ${res.status} ${json.error?.message}`);
+        t.step = t.steps;
+        continue;
+      }
+      const answer = json as LossesResponse;
+      summary.latencies.push(performance.now() - started);
+      summary.windows++;
+      console.log(JSON.stringify({ ack: key, run: t.id, fromStep: t.step, next: answer.nextStep }));
+      t.state = state;
+      if (answer.action.kind === "snapshot") t.snapshots.set(answer.action.snapshotId, t.state);
+      if (answer.action.kind === "restore") t.state = t.snapshots.get(answer.action.snapshotId)!;
+      t.step = answer.nextStep;
+      t.lrs = answer.lrs;
+    }
+  }
+  console.log(JSON.stringify(summary));
+  Deno.exitCode = summary.failed.length === 0 ? 0 : 1;
+}
+
+if (import.meta.main) await main();
