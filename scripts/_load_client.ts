@@ -104,7 +104,9 @@ async function main(): Promise<void> {
         clearTimeout(timer);
       }
       summary.retries++;
-      await new Promise((r) => setTimeout(r, 20 + random() * 80));
+      // After our own abort, retry at once: the first attempt may still be committing, which is
+      // the race idempotency keys must win. After a refused connection or a 5xx, back off.
+      if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 20 + random() * 80));
     }
   }
 

@@ -32,6 +32,7 @@ import {
   readEvents,
   runExperiment,
   SweepProgress,
+  trainingSpan,
   writeFiles,
 } from "../src/experiment/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
@@ -94,7 +95,13 @@ if (!(points >= 7)) {
 }
 const name = `${profile}-${schedule}`;
 const outDir = values.out ?? `docs/results/${name}`;
-const base = profileDefinition(size, schedule, Number(values.seed));
+const git = await gitState();
+const profileBase = profileDefinition(size, schedule, Number(values.seed));
+// Each run records the checkout it was created from; reuse ignores this tag.
+const base = {
+  ...profileBase,
+  tags: { ...profileBase.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
+};
 const secondsPerStep = num(values["seconds-per-step"], size.secondsPerStep);
 const estimate = estimateSeconds({
   sweepRuns: points,
@@ -112,8 +119,6 @@ if (values.plan) {
   );
   Deno.exit(0);
 }
-const started = new Date();
-const git = await gitState();
 const command = commandLine("experiment", Deno.args);
 const service = await openService({
   url: values.url,
@@ -148,8 +153,7 @@ const report = buildReport(outcome, {
   schedule,
   command,
   ...git,
-  startedAt: started.toISOString(),
-  wallSeconds: (Date.now() - started.getTime()) / 1000,
+  ...trainingSpan([...outcome.sweep.runs, ...outcome.adalrs]),
   definition: base,
   workers: size.workers,
 });

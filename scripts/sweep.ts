@@ -54,7 +54,12 @@ if (!parsed.success) {
   }
   Deno.exit(2);
 }
-const base = parsed.data;
+const git = await gitState();
+// Each run records the checkout it was created from; reuse ignores this tag.
+const base = {
+  ...parsed.data,
+  tags: { ...parsed.data.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
+};
 const points = Number(values.grid);
 const spacing = Number(values.spacing);
 const center = values.center === undefined ? base.optimizer.lr : Number(values.center);
@@ -124,7 +129,7 @@ if (values.out) {
   await Deno.mkdir(values.out, { recursive: true });
   const record = {
     command: commandLine("sweep", Deno.args),
-    ...await gitState(),
+    ...git,
     definition: base,
     ...sweep,
   };

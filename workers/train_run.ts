@@ -11,6 +11,7 @@ import {
   type EventStore,
   type HeldLease,
   isLockError,
+  isTerminal,
   type LossesResponse,
   type NewEvent,
   newEvent,
@@ -72,6 +73,8 @@ class RunSession {
 
   async run(): Promise<void> {
     const { ctx, view } = this;
+    // Leased in the instant it ended: the lease was free because its last worker released it.
+    if (isTerminal(view.status)) throw new Stop(`run ${view.id} is already ${view.status}`);
     const resume = await findResumePoint(await ctx.store.read(view.id), view);
     for (const reason of resume?.rejected ?? []) ctx.log(`${view.id}: skipped ${reason}`);
     const runner = this.#runner = await createModelRunner(view.definition, ctx.backend);

@@ -10,7 +10,7 @@
 
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { acquireLease, EventStore } from "../src/events/mod.ts";
+import { acquireLease, EventStore, isTerminal } from "../src/events/mod.ts";
 import type { BackendName } from "../src/train/mod.ts";
 import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
 
@@ -60,7 +60,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
 async function leaseNextRun(store: EventStore, opts: WorkerOptions) {
   for (const id of await store.activeIds()) {
     const view = await store.get(id);
-    if (view?.mode !== "managed") continue;
+    if (view?.mode !== "managed" || isTerminal(view.status)) continue;
     const held = await acquireLease(store.kv, id, opts.workerId, opts.leaseTtlMs, Date.now());
     if (held) return held;
   }

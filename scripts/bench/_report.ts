@@ -39,10 +39,12 @@ export interface Row {
   msPerStep: number | null;
   tokensPerSecond: number | null;
   effectiveGflops: number | null;
-  /** Ours only: PyTorch ms/step over ours, i.e. our tokens/s over PyTorch's (>1: we are faster). */
+  /** Ours only: our tokens/s over PyTorch's (>1: we are faster), the median over rounds. */
   ratio?: number | null;
   /** Ours only: numTensors unchanged over the timed (and stability) steps. */
   tensorsStable: boolean | null;
+  /** Peak resident memory of the process (ours: the whole benchmark process so far). */
+  peakRssMiB: number | null;
 }
 
 /**
@@ -66,7 +68,16 @@ export function median(xs: readonly number[]): number {
  */
 export function formatTable(rows: readonly Row[]): string {
   const fmt = (x: number | null | undefined, digits: number) => x == null ? "-" : x.toFixed(digits);
-  const header = ["config", "impl", "ms/step", "tokens/s", "eff GFLOP/s", "ours/torch", "tensors"];
+  const header = [
+    "config",
+    "impl",
+    "ms/step",
+    "tokens/s",
+    "eff GFLOP/s",
+    "ours/torch",
+    "peak RSS MiB",
+    "tensors",
+  ];
   const lines = rows.map((r) => [
     r.config,
     r.impl,
@@ -74,6 +85,7 @@ export function formatTable(rows: readonly Row[]): string {
     fmt(r.tokensPerSecond, 0),
     fmt(r.effectiveGflops, 1),
     r.ratio === undefined ? "" : fmt(r.ratio, 2) + (r.ratio == null ? "" : "x"),
+    fmt(r.peakRssMiB, 0),
     r.tensorsStable === null ? "" : r.tensorsStable ? "stable" : "LEAK",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));

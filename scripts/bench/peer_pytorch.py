@@ -15,7 +15,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import statistics
 import time
 
@@ -69,6 +68,16 @@ class GPT(nn.Module):
         for block in self.blocks:
             x = block(x, self.mask)
         return self.lnf(x) @ self.wte.t()  # tied head: [B, T, V]
+
+
+def peak_rss_mib() -> float:
+    """VmHWM of this process. (getrusage's ru_maxrss would report the parent's peak when that
+    was larger, because it survives the fork before exec.)"""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -126,7 +135,7 @@ def main() -> None:
         "tokensPerSecond": B * T / (ms / 1000),
         "stepsMs": times,
         "lastLoss": loss,
-        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peakRssMiB": peak_rss_mib(),
     }))
 
 

@@ -7,7 +7,7 @@
  * sgemm GFLOP/s, the ratio ours/PyTorch (tokens/s), peak RSS and tf.memory().numTensors across
  * the timed steps; prints a table and writes JSON to docs/bench/.
  *
- *     deno task bench:train [--rounds 3] [--steps 20] [--warmup 3] [--stability 1000]
+ *     deno task bench:train [--rounds 5] [--steps 20] [--warmup 3] [--stability 1000]
  *       [--configs small96,small,medium] [--plain-wasm] [--no-peer] [--out docs/bench/train.json]
  *
  * @module
@@ -27,7 +27,7 @@ import { runPeer } from "./_peer.ts";
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
     steps: { type: "string", default: "20" },
     warmup: { type: "string", default: "3" },
     stability: { type: "string", default: "0" },
@@ -130,22 +130,29 @@ for (const name of args.configs.split(",")) {
   }
   trainer.dispose();
   const flopsPerStep = 6 * params * tokens;
-  const row = (impl: string, ms: number | null, tensorsStable: boolean | null): Row => ({
+  const row = (
+    impl: string,
+    ms: number | null,
+    tensorsStable: boolean | null,
+    rss: number | null,
+  ): Row => ({
     config: name,
     impl,
     msPerStep: ms,
     tokensPerSecond: ms === null ? null : tokens / (ms / 1000),
     effectiveGflops: ms === null ? null : flopsPerStep / (ms * 1e6),
     tensorsStable,
+    peakRssMiB: rss,
   });
   const stable = tensorsAfter === tensorsBefore && stability.every((n) => n === tensorsBefore);
   const oursMs = median(ours), torchMs = torch.length ? median(torch) : null;
-  results.push({
-    ...row("ours", oursMs, stable),
-    ratio: torchMs === null ? null : torchMs / oursMs,
-  });
-  if (!args["no-peer"]) results.push(row("pytorch", torchMs, null));
-  if (plain !== null) results.push(row("tfjs-wasm (no BLAS)", plain, null));
+  const rss = peakRssMiB(), peerRss = (peerInfo?.peakRssMiB as number | undefined) ?? null;
+  // Each round's pair ran back to back, so its ratio is the least disturbed by other load.
+  const roundRatios = torch.map((t, i) => t / ours[i]);
+  const ratio = roundRatios.length ? median(roundRatios) : null;
+  results.push({ ...row("ours", oursMs, stable, rss), ratio });
+  if (!args["no-peer"]) results.push(row("pytorch", torchMs, null, peerRss));
+  if (plain !== null) results.push(row("tfjs-wasm (no BLAS)", plain, null, null));
   details.push({
     config: name,
     model: config.model,
@@ -154,6 +161,7 @@ for (const name of args.configs.split(",")) {
     tokensPerStep: tokens,
     oursRoundsMs: ours,
     pytorchRoundsMs: torch,
+    roundRatios,
     pytorch: peerInfo === null ? null : { ...peerInfo, stepsMs: undefined },
     pytorchError: peerError,
     numTensors: {
@@ -161,8 +169,8 @@ for (const name of args.configs.split(",")) {
       afterTimedSteps: tensorsAfter,
       every100: stability,
     },
-    peakRssMiB: peakRssMiB(),
-    peerPeakRssMiB: peerInfo?.peakRssMiB ?? null,
+    peakRssMiB: rss,
+    peerPeakRssMiB: peerRss,
     plainWasmMsPerStep: plain,
   });
 }

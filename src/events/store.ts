@@ -102,7 +102,9 @@ export class EventStore {
     if (!isRunId(runId)) throw new Error(`Unknown run ${runId}`);
     const head = await retryLocked(() => this.kv.get<RunView>(["run", runId]));
     if (head.value === null) throw new Error(`Unknown run ${runId}`);
-    if (head.value.seq !== opts.expectedSeq) {
+    // A run that ended takes no more events, whoever holds its head: a worker that leased it
+    // in the instant it completed (and its lease was released) must not reopen it.
+    if (head.value.seq !== opts.expectedSeq || isTerminal(head.value.status)) {
       return { ok: false, conflict: { expectedSeq: opts.expectedSeq, actualSeq: head.value.seq } };
     }
     const at = (opts.now ?? new Date()).toISOString();

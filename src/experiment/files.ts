@@ -9,7 +9,8 @@ import type { RunEvent } from "../events/mod.ts";
 import { plotSvg, runCurves } from "../replay/mod.ts";
 import { offsetSlug } from "./grid.ts";
 import { lossVsLrPlot, lrPlot, valLossPlot } from "./plots.ts";
-import { type ExperimentReport, reportJson, reportMarkdown } from "./report.ts";
+import { reportJson, reportMarkdown } from "./render.ts";
+import type { ExperimentReport } from "./report.ts";
 
 /** The comparison plots, by file name, in the order the markdown shows them. */
 export const PLOT_FILES = ["val_loss.svg", "lr.svg", "loss_vs_lr.svg"] as const;

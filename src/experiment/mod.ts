@@ -11,6 +11,7 @@ export * from "./grid.ts";
 export * from "./plots.ts";
 export * from "./profiles.ts";
 export * from "./progress.ts";
+export * from "./render.ts";
 export * from "./report.ts";
 export * from "./runs.ts";
 export * from "./service.ts";

@@ -1,12 +1,12 @@
 /**
  * The results of an experiment as data: a table row per run around the fit, the cost of AdaLRS
- * against the sweep's, and the targets checked. `reportMarkdown` renders it; the JSON file is
- * the same object.
+ * against the sweep's, and the targets checked. `render.ts` writes it as markdown and JSON.
  *
  * @module
  */
 
 import type { RunDefinition } from "../events/mod.ts";
+import { pct, signedPct } from "./_format.ts";
 import { gridLr, type LrGrid, offsetLabel } from "./grid.ts";
 import type { RunResult } from "./runs.ts";
 import type { ExperimentOutcome } from "./sweep.ts";
@@ -20,6 +20,7 @@ export interface ReportMeta {
   /** `git rev-parse HEAD`, and whether the working tree had uncommitted changes. */
   commit: string;
   dirty: boolean;
+  /** When the first run was leased, and the wall time until the last one ended. */
   startedAt: string;
   wallSeconds: number;
   /** The base run definition (its `optimizer.lr` is replaced in every run). */
@@ -158,120 +159,9 @@ export function checkTargets(rows: readonly TableRow[]): TargetCheck[] {
     checks.push({
       target: `${from}: final LR within 3x of the fit`,
       value: `${r.lrOverFit.toPrecision(3)}x`,
-      pass: r.lrOverFit >= 1 / 3 && r.lrOverFit <= 3,
+      // Inclusive, with room for rounding: a run that stayed at fit·3 is "within 3x".
+      pass: r.lrOverFit >= (1 / 3) * (1 - 1e-9) && r.lrOverFit <= 3 * (1 + 1e-9),
     });
   }
   return checks;
-}
-
-/**
- * The report as markdown: the table, the cost, the targets, the sweep, the command and commit.
- *
- * @param report the report
- * @param plots plot file names to embed, relative to the markdown file
- */
-export function reportMarkdown(report: ExperimentReport, plots: string[] = []): string {
-  const d = report.definition;
-  const model = d.model?.kind === "gpt"
-    ? `GPT ${d.model.layers} layers × width ${d.model.width}, ${
-      fmtCount(report.sweep[0]?.parameters ?? 0)
-    } parameters`
-    : `${d.model?.kind ?? "?"} model`;
-  const lines = [
-    `# ${report.profile} profile, ${report.schedule} schedule`,
-    "",
-    `${model}; ${d.training.steps} steps × ${d.training.batchSize} × ${d.training.sequenceLength} ` +
-    `tokens; AdaLRS window ${d.adalrs.window}, search phase [${d.adalrs.searchStart}, ` +
-    `${d.adalrs.searchEnd}], reference \`${d.adalrs.reference}\`; seed ${d.training.seed}.`,
-    `Fit LR ${sci(report.fit.lr)} (final validation loss ${report.fit.finalValLoss.toFixed(4)}), ` +
-    `the best of a ${report.cost.sweepRuns}-point grid spaced ${report.grid.spacing}x` +
-    (report.extended.length ? ` (extended by ${report.extended.length} at its edge)` : "") + ".",
-    "",
-    "| run | start | start LR | final val loss | vs fit | vs fixed, same start | final LR / fit | steps | tokens | wall |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...report.rows.map((r) =>
-      `| ${r.kind} | ${r.start} | ${sci(r.startLr)} | ${loss(r.finalValLoss)} | ${
-        r.offset === 0 && r.kind === "fixed" ? "—" : signedPct(r.vsFit)
-      } | ${r.kind === "AdaLRS" ? signedPct(r.vsFixed) : "—"} | ${r.lrOverFit.toPrecision(3)} | ${
-        fmtCount(r.steps)
-      } | ${fmtCount(r.tokens)} | ${duration(r.wallSeconds)} |`
-    ),
-    "",
-    `**Cost.** One AdaLRS run: ${fmtCount(report.cost.adalrsTokens)} training tokens. ` +
-    `The sweep that found the fit LR: ${fmtCount(report.cost.sweepTokens)} tokens over ` +
-    `${report.cost.sweepRuns} runs, ${report.cost.ratio.toFixed(1)}x as much.`,
-    "",
-    "| target | value | met |",
-    "| --- | --- | --- |",
-    ...report.targets.map((t) => `| ${t.target} | ${t.value} | ${t.pass ? "yes" : "**no**"} |`),
-    "",
-    "The sweep (fixed LR, AdaLRS off):",
-    "",
-    "| LR | / fit | final val loss | status | wall |",
-    "| --- | --- | --- | --- | --- |",
-    ...report.sweep.map((r) =>
-      `| ${sci(r.startLr)} | ${offsetLabel(report.grid.spacing, r.index - report.fit.index)} | ${
-        loss(r.finalValLoss)
-      } | ${r.status} | ${duration(r.wallSeconds)} |`
-    ),
-    "",
-    ...plots.map((p) => `![${p}](${p})`),
-    ...(plots.length ? [""] : []),
-    `Command: \`${report.command}\`  `,
-    `Commit: \`${report.commit}\`${report.dirty ? " (with uncommitted changes)" : ""}; ` +
-    `started ${report.startedAt}, ${duration(report.wallSeconds)} wall with ${report.workers} ` +
-    "worker(s).",
-    "",
-  ];
-  return lines.join("\n");
-}
-
-/**
- * The report as JSON: non-finite numbers as strings (`"NaN"`), arrays of numbers on one line.
- *
- * @param report the report
- */
-export function reportJson(report: ExperimentReport): string {
-  const text = JSON.stringify(
-    report,
-    (_k, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
-    2,
-  );
-  const squeeze = (match: string) => match.replace(/\s+/g, "");
-  return text.replace(FLAT_ARRAY, squeeze).replace(ARRAY_OF_FLAT, squeeze) + "\n";
-}
-
-// A JSON scalar without whitespace inside, an array of them, and an array of such arrays.
-const SCALAR = String.raw`(?:-?[\d.eE+-]+|"[^"\\\s]*"|null|true|false)`;
-const FLAT_ARRAY = new RegExp(String.raw`\[\s*${SCALAR}(?:\s*,\s*${SCALAR})*\s*\]`, "g");
-const ARRAY_OF_FLAT = /\[\s*\[[^[\]\s]*\](?:\s*,\s*\[[^[\]\s]*\])*\s*\]/g;
-
-function sci(x: number): string {
-  return x.toExponential(2);
-}
-
-function loss(x: number): string {
-  return Number.isFinite(x) ? x.toFixed(4) : String(x);
-}
-
-function pct(x: number): string {
-  return `${+(x * 100).toFixed(1)}%`;
-}
-
-function signedPct(x: number): string {
-  if (!Number.isFinite(x)) return "—";
-  return `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}%`;
-}
-
-function fmtCount(n: number): string {
-  if (n >= 1e9) return `${+(n / 1e9).toFixed(2)}G`;
-  if (n >= 1e6) return `${+(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e4) return `${+(n / 1e3).toFixed(1)}k`;
-  return String(n);
-}
-
-function duration(seconds: number): string {
-  if (seconds < 90) return `${seconds.toFixed(0)} s`;
-  if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
-  return `${(seconds / 3600).toFixed(2)} h`;
 }

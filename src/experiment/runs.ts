@@ -49,10 +49,14 @@ export interface RunResult {
   steps: number;
   tokens: number;
   parameters: number;
-  /** From the first lease to the last event. */
+  /** From the first lease to the last event, and those two times. */
   wallSeconds: number;
+  startedAt: string | null;
+  endedAt: string;
   /** How often each rule fired (abandoned decisions left out). */
   decisions: Partial<Record<Rule, number>>;
+  /** The `commit` tag of its definition: the checkout it was created from. */
+  commit: string | null;
   /** Validation loss curve, `[step, loss]`. */
   val: [number, number][];
   /** Effective LR per step, downsampled, `[step, lr]`. */
@@ -137,9 +141,10 @@ export function findReusable(
   views: readonly RunView[],
   definition: RunDefinition,
 ): RunView | null {
-  const wanted = canonicalJson(definition);
+  const wanted = canonicalJson(stable(definition));
   const same = views.filter((v) =>
-    v.status !== "failed" && v.status !== "cancelled" && canonicalJson(v.definition) === wanted
+    v.status !== "failed" && v.status !== "cancelled" &&
+    canonicalJson(stable(v.definition)) === wanted
   );
   return same.find((v) => v.status === "completed") ?? same[0] ?? null;
 }
@@ -184,7 +189,10 @@ export function summariseRun(
     tokens: view.progress.step * (model?.tokensPerStep ?? 0),
     parameters: model?.parameters ?? 0,
     wallSeconds: wall,
+    startedAt: firstLease?.at ?? null,
+    endedAt: events.at(-1)?.at ?? view.updatedAt,
     decisions,
+    commit: view.definition.tags.commit ?? null,
     val: [...val],
     lr: downsample(curves.lr, 300, (p) => p.lr).map((p) => [p.step, p.value]),
     marks: curves.decisions.filter((d) => RULE_COLOURS[d.rule]).map((d) => ({
@@ -196,6 +204,25 @@ export function summariseRun(
   };
 }
 
+/**
+ * When a set of runs trained: from the first lease to the last event of any of them. Runs reused
+ * from an earlier invocation keep their own times, so a rerun reports the original span.
+ *
+ * @param results the runs
+ */
+export function trainingSpan(
+  results: readonly RunResult[],
+): { startedAt: string; wallSeconds: number } {
+  const starts = results.flatMap((r) => r.startedAt === null ? [] : [Date.parse(r.startedAt)]);
+  const ends = results.map((r) => Date.parse(r.endedAt));
+  if (!starts.length) return { startedAt: new Date().toISOString(), wallSeconds: 0 };
+  const first = Math.min(...starts);
+  return {
+    startedAt: new Date(first).toISOString(),
+    wallSeconds: (Math.max(...ends) - first) / 1000,
+  };
+}
+
 function progressRow(label: string, view: RunView): ProgressRow {
   return {
     label,
@@ -204,6 +231,18 @@ function progressRow(label: string, view: RunView): ProgressRow {
     totalSteps: view.progress.totalSteps,
     valLoss: view.lastValLoss === null ? null : decodeLoss(view.lastValLoss),
   };
+}
+
+/**
+ * Tags that record where a run was made, not what it is: reuse ignores them. `commit` holds the
+ * checkout a run was created from (`<sha>` or `<sha>+dirty`).
+ */
+export const VOLATILE_TAGS: readonly string[] = ["commit"];
+
+function stable(definition: RunDefinition): RunDefinition {
+  const tags = { ...definition.tags };
+  for (const key of VOLATILE_TAGS) delete tags[key];
+  return { ...definition, tags };
 }
 
 /** JSON with object keys sorted, so two equal definitions give equal strings. */

@@ -6,6 +6,7 @@ import {
   readEvents,
   runExperiment,
   startEmbedded,
+  trainingSpan,
   writeFiles,
 } from "../../src/experiment/mod.ts";
 import { replayRun } from "../../src/replay/mod.ts";
@@ -86,6 +87,8 @@ Deno.test({
       });
       assert.deepEqual(again.adalrs.map((r) => r.runId), adalrs.map((r) => r.runId));
       assert.equal(again.fit.runId, fit.runId);
+      const span = (o: typeof outcome) => trainingSpan([...o.sweep.runs, ...o.adalrs]);
+      assert.deepEqual(span(again), span(outcome), "a rerun reports the original training time");
     } finally {
       await service.close();
       await Deno.remove(dir, { recursive: true });

@@ -56,10 +56,15 @@ Deno.test("reportMarkdown() shows the table, the cost, the targets, the command 
   assert.match(md, /^# test profile, cosine schedule/);
   assert.match(md, /\| AdaLRS \| fit\/9 \| 1\.11e-4 \| 2\.0300 \| \+1\.5% \| −15\.4% \| 0\.667 \|/);
   assert.match(md, /7\.0x as much/);
+  assert.match(
+    md,
+    /- AdaLRS from -2: 2 upscale trials \(1 accepted, 0 inconclusive, 1 rejected and restored\), 0 downscales on rising or non-finite losses, final multiplier 6\.00\./,
+  );
   assert.match(md, /\| \*\*no\*\* \|/);
   assert.match(md, /\| 2\.70e-2 \| fit·27 \| NaN \| failed \|/);
   assert.match(md, /!\[val_loss\.svg\]\(val_loss\.svg\)/);
-  assert.match(md, /Commit: `0123456789abcdef` \(with uncommitted changes\)/);
+  assert.match(md, /when this page was written: `0123456789abcdef` \(with uncommitted changes\)/);
+  assert.match(md, /when the runs were created: `def`, `abc` \(with uncommitted changes\);/);
   assert.match(md, /task experiment --profile test/);
 });
 

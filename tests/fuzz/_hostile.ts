@@ -11,7 +11,7 @@ import fc from "fast-check";
 import type { EventStore } from "../../src/events/mod.ts";
 
 /** Seed and run counts shared by every property: deterministic, and quick on two cores. */
-export const FC = { seed: 20250607, numRuns: 150 } as const;
+export const FC = { seed: 20250607, numRuns: 300 } as const;
 
 /** Strings a path segment, a name, a key or a file name should never be fooled by. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(

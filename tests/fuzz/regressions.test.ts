@@ -30,7 +30,11 @@ Deno.test("regression: a run id over KV's 2 KiB key limit is a 404 on every rout
       ["POST", `/v1/runs/${id}/replay`],
     ]
   ) {
-    const res = await w.send(method, path, method === "POST" ? `{"fromStep":0,"losses":[1]}` : undefined);
+    const res = await w.send(
+      method,
+      path,
+      method === "POST" ? `{"fromStep":0,"losses":[1]}` : undefined,
+    );
     const body = await res.json();
     if (path.endsWith("/cancel") || path.endsWith("/replay")) {
       assert.ok([400, 404].includes(res.status), `${method} ${path}: ${res.status}`);

@@ -1,15 +1,15 @@
 /**
- * The service and external trainers as real processes, for fault tests and the load script:
+ * The service and external trainers as real processes, for the load script and fault tests:
  * start `main.ts` on its own loopback port, kill it, start trainer clients, read their acks.
  *
  * @module
  */
 
-import type { ClientSummary } from "../../scripts/_load_client.ts";
+import type { ClientSummary } from "./_load_client.ts";
 
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const CLIENT = new URL("../../scripts/_load_client.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const CLIENT = new URL("./_load_client.ts", import.meta.url).pathname;
 
 /** A free TCP port on 127.0.0.1 (free when asked; the OS could hand it out again later). */
 export function freePort(): number {
@@ -47,11 +47,8 @@ export async function startService(
     env,
   }).spawn();
   let text = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
-  };
-  drain(process.stdout).catch(() => {});
-  drain(process.stderr).catch(() => {});
+  drain(process.stdout, (chunk) => (text += chunk));
+  drain(process.stderr, (chunk) => (text += chunk));
   const deadline = Date.now() + 60_000;
   while (!/listening on http:\/\/\S+/.test(text)) {
     if (Date.now() > deadline) throw new Error(`The service did not start: ${text}`);
@@ -59,6 +56,22 @@ export async function startService(
   }
   const url = text.match(/listening on (http:\/\/[^\s]+)/)![1];
   return { process, url, output: () => text };
+}
+
+/**
+ * Reads a child's output as text as it comes, so that its pipe never fills and blocks it.
+ *
+ * @param stream the child's stdout or stderr
+ * @param sink called with each decoded chunk
+ */
+export async function drain(
+  stream: ReadableStream<Uint8Array>,
+  sink: (text: string) => void,
+): Promise<void> {
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of stream) sink(decoder.decode(chunk, { stream: true }));
+  } catch { /* the child is gone */ }
 }
 
 /** Kills the service (SIGKILL by default: no shutdown code runs) and waits for it to be gone. */
