@@ -35,6 +35,9 @@ export interface ClientSummary {
   /** Milliseconds from a window's first attempt to its answer, one per window. */
   latencies: number[];
   failed: string[];
+  /** Wall time (epoch ms) of the first post and of the last answer: the busy span, start-up aside. */
+  startedAt: number;
+  endedAt: number;
 }
 
 /** A small seeded generator, so a client's aborts are the same on every run. */
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
     aborts: 0,
     latencies: [],
     failed: [],
+    startedAt: 0,
+    endedAt: 0,
   };
   const model = { ...SYNTHETIC_DEFAULTS, seed: Number(values.seed) };
 
@@ -120,6 +125,7 @@ async function main(): Promise<void> {
     trainees.push({ id, steps, step: 0, lrs: [view.lr], state, snapshots: new Map() });
   }
   summary.runs = trainees.length;
+  summary.startedAt = Date.now();
 
   // Round robin: one window per run per turn, so that every run is in flight at once.
   for (let active = trainees; active.length > 0; active = active.filter((t) => t.step < t.steps)) {
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
       t.lrs = answer.lrs;
     }
   }
+  summary.endedAt = Date.now();
   console.log(JSON.stringify(summary));
   Deno.exitCode = summary.failed.length === 0 ? 0 : 1;
 }

@@ -13,6 +13,7 @@ const PEER_SCRIPT = fileURLToPath(new URL("./peer_pytorch.py", import.meta.url))
 export interface PeerOptions {
   steps: number;
   warmup: number;
+  /** torch intra-op threads (BLAS threads come from `OPENBLAS_NUM_THREADS` in `env`). */
   threads: number;
   /** Extra environment (BLAS tuning), on top of ours. */
   env: Record<string, string>;

@@ -90,7 +90,8 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--steps", type=int, default=20, help="timed steps")
     p.add_argument("--warmup", type=int, default=3, help="untimed steps first")
-    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch intra-op threads; sgemm threads come from OPENBLAS_NUM_THREADS")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
 
@@ -129,6 +130,7 @@ def main() -> None:
         "impl": "pytorch",
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "openblasCoretype": os.environ.get("OPENBLAS_CORETYPE"),
         "params": sum(q.numel() for q in params),
         "msPerStep": ms,

@@ -8,7 +8,14 @@
  * the timed steps; prints a table and writes JSON to docs/bench/.
  *
  *     deno task bench:train [--rounds 5] [--steps 20] [--warmup 3] [--stability 1000]
- *       [--configs small96,small,medium] [--plain-wasm] [--no-peer] [--out docs/bench/train.json]
+ *       [--configs small96,small,medium] [--plain-wasm] [--no-peer] [--torch-threads 1]
+ *       [--out docs/bench/train.json]
+ *
+ * PyTorch runs the way it is fastest on this 2-core machine, which is also the split we use:
+ * elementwise ops on one thread (torch intra-op threads = 1; ours: tfjs wasm is single-threaded)
+ * and sgemm on all cores through OpenBLAS. Measured on the small config (Haswell core):
+ * intra-op 1 + BLAS 2: 26.5 ms/step; intra-op 2 + BLAS 1: 31.7 ms; intra-op 2 + BLAS 2: 31 to
+ * 230 ms (OpenMP and OpenBLAS threads oversubscribe two cores and spin against each other).
  *
  * @module
  */
@@ -35,6 +42,7 @@ const { values: args } = parseArgs({
     "plain-wasm": { type: "boolean", default: false },
     "no-peer": { type: "boolean", default: false },
     python: { type: "string", default: "/usr/bin/python3" },
+    "torch-threads": { type: "string", default: "1" },
     out: { type: "string", default: "docs/bench/train.json" },
   },
 });
@@ -46,9 +54,10 @@ const blas = await accelerateWasm();
 const threads = blas.enabled ? blas.threads : navigator.hardwareConcurrency;
 // PyTorch gets the BLAS tuning we use: the caller's OPENBLAS_CORETYPE if set (it inherits it),
 // else the core our selection logic settled on; and the same thread count.
+const torchThreads = Number(args["torch-threads"]);
 const peerEnv: Record<string, string> = {
   OPENBLAS_NUM_THREADS: String(threads),
-  OMP_NUM_THREADS: String(threads),
+  OMP_NUM_THREADS: String(torchThreads),
 };
 if (!Deno.env.get("OPENBLAS_CORETYPE") && blas.core) {
   peerEnv.OPENBLAS_CORETYPE = blas.core.toUpperCase();
@@ -108,7 +117,12 @@ for (const name of args.configs.split(",")) {
     step += steps;
     if (args["no-peer"] || peerError !== null) continue;
     try {
-      peerInfo = await runPeer(args.python, config, { steps, warmup, threads, env: peerEnv });
+      peerInfo = await runPeer(args.python, config, {
+        steps,
+        warmup,
+        threads: torchThreads,
+        env: peerEnv,
+      });
       torch.push(peerInfo.msPerStep as number);
     } catch (error) {
       peerError = error instanceof Error ? error.message : String(error);
