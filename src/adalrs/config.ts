@@ -71,6 +71,27 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   reference: "bracket",
 };
 
+/**
+ * The window of a run that does not set one: about 12 windows in the search phase (enough for
+ * three trials, each a trigger, a trial and a return window), never more than the default 50 and
+ * never fewer than 10 losses (below that one window's slope is mostly noise).
+ *
+ * @param totalSteps the run's compute steps
+ * @param searchStart start of the search phase, as a fraction of the run
+ * @param searchEnd end of the search phase
+ * @returns the window, in losses
+ *
+ * @example
+ * ```ts
+ * import { defaultWindow } from "./config.ts";
+ * if (defaultWindow(1000, 0.1, 0.4) !== 25) throw new Error("a 1,000-step run gets 25");
+ * ```
+ */
+export function defaultWindow(totalSteps: number, searchStart: number, searchEnd: number): number {
+  const fit = Math.floor((totalSteps * (searchEnd - searchStart)) / 12);
+  return Math.min(ADALRS_DEFAULTS.window, Math.max(10, fit));
+}
+
 /** Everything the controller needs to turn a multiplier into a learning rate. */
 export interface ControllerSetup {
   adalrs: AdalrsConfig;

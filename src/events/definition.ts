@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { ADALRS_DEFAULTS, type ReferenceKind } from "../adalrs/mod.ts";
+import { ADALRS_DEFAULTS, defaultWindow, type ReferenceKind } from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
 import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
 
@@ -98,8 +98,13 @@ export const AdalrsBaseSchema = z.strictObject({
   reference: z.enum(REFERENCE_KINDS).default(ADALRS_DEFAULTS.reference),
 });
 
-/** The AdaLRS controller's settings (see docs/controller.md). */
-export const AdalrsSchema = AdalrsBaseSchema.refine((a) => a.searchStart <= a.searchEnd, {
+/**
+ * The AdaLRS controller's settings in a run definition (see docs/controller.md). The window may
+ * be left to the run's length: `"auto"` (the default) resolves with {@linkcode defaultWindow}.
+ */
+export const AdalrsSchema = AdalrsBaseSchema.extend({
+  window: z.union([z.number().int().min(4).max(1024), z.literal("auto")]).default("auto"),
+}).refine((a) => a.searchStart <= a.searchEnd, {
   message: "searchStart must not be after searchEnd",
   path: ["searchEnd"],
 });
@@ -120,7 +125,7 @@ export const RunDefinitionSchema = z.strictObject({
   training: TrainingSchema,
   optimizer: OptimizerSchema,
   schedule: ScheduleSchema.default(SCHEDULE_DEFAULTS),
-  adalrs: AdalrsSchema.default(ADALRS_DEFAULTS),
+  adalrs: AdalrsSchema.default({ ...ADALRS_DEFAULTS, window: "auto" }),
 }).superRefine((d, ctx) => {
   if (d.mode === "managed" && !d.model) {
     ctx.addIssue({ code: "custom", path: ["model"], message: "a managed run needs a model" });
@@ -132,10 +137,17 @@ export const RunDefinitionSchema = z.strictObject({
       message: `warmupSteps must be below training.steps (${d.training.steps})`,
     });
   }
-}).transform((d) =>
+}).transform(({ adalrs, ...d }) => {
+  const { steps } = d.training;
+  const window = adalrs.window === "auto"
+    ? defaultWindow(steps, adalrs.searchStart, adalrs.searchEnd)
+    : adalrs.window;
+  const resolved = { ...d, adalrs: { ...adalrs, window } };
   // A GPT run always trains on some text; make the default corpus explicit in the stored run.
-  d.model?.kind === "gpt" && d.data === undefined ? { ...d, data: DataSchema.parse({}) } : d
-);
+  return d.model?.kind === "gpt" && d.data === undefined
+    ? { ...resolved, data: DataSchema.parse({}) }
+    : resolved;
+});
 
 /** A run definition with every default resolved. */
 export type RunDefinition = z.output<typeof RunDefinitionSchema>;

@@ -90,3 +90,19 @@ Deno.test("Errors never carry a stack trace", async () => {
   const { body } = await t.call("POST", "/v1/runs", { training: 1 });
   assert.doesNotMatch(JSON.stringify(body), /at .*\.ts:\d+/);
 });
+
+Deno.test("POST /v1/runs sizes an unset window to the run: 12 windows in the search phase, 10 to 50", async () => {
+  using t = await testApp();
+  const windowFor = async (steps: number, adalrs: Record<string, unknown> = {}) =>
+    (await t.call("POST", "/v1/runs", { ...managed, training: { steps }, adalrs })).body.definition
+      .adalrs.window;
+  assert.equal(await windowFor(5000), 50);
+  assert.equal(await windowFor(1000), 25);
+  assert.equal(await windowFor(100), 10);
+  assert.equal(await windowFor(1000, { searchStart: 0, searchEnd: 0.6 }), 50);
+  assert.equal(await windowFor(1000, { window: 7 }), 7);
+  assert.equal(
+    (await t.call("POST", "/v1/runs", { ...managed, adalrs: { window: "big" } })).status,
+    400,
+  );
+});
