@@ -36,6 +36,7 @@ const workers = Array.from({ length: Number(values.workers) }, (_, i) =>
     checkpointDir: `${values.data}/checkpoints`,
     backend: values.backend,
     id: `local-${Deno.pid}-${i}`,
+    siblings: Number(values.workers),
   }));
 const server = Deno.serve(
   {

@@ -29,12 +29,12 @@ import {
   profileDefinition,
   PROFILES,
   type ProfileSize,
-  readEvents,
   runExperiment,
   SweepProgress,
   trainingSpan,
   writeFiles,
 } from "../src/experiment/mod.ts";
+import { readEvents } from "../src/client/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
 
 const { values } = parseArgs({

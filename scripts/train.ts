@@ -13,10 +13,9 @@
 
 import { parseArgs } from "node:util";
 import { decodeLoss } from "../src/adalrs/mod.ts";
-import { createApp } from "../src/api/mod.ts";
-import { EventStore, RunDefinitionSchema, type RunEvent, type RunView } from "../src/events/mod.ts";
+import { connectService, createRun, getRun, startEmbedded } from "../src/client/mod.ts";
+import { RunDefinitionSchema, type RunEvent, type RunView } from "../src/events/mod.ts";
 import { plotSvg, runCurves } from "../src/replay/mod.ts";
-import { spawnWorker } from "../workers/spawn.ts";
 import { Progress } from "./_progress.ts";
 import { followEvents } from "./_sse.ts";
 
@@ -45,15 +44,10 @@ if (!definition.success) {
   }
   Deno.exit(2);
 }
-const service = await connect();
-const headers = { "content-type": "application/json", ...authHeader() };
-const created = await fetch(`${service.url}/v1/runs`, {
-  method: "POST",
-  headers,
-  body: JSON.stringify(definition.data),
-});
-const run: RunView = await created.json();
-if (!created.ok) throw new Error(`Creating the run failed: ${JSON.stringify(run)}`);
+const service = await connectService(values.url).catch(() =>
+  startEmbedded({ dataDir: values.data, workers: 1, backend: values.backend })
+);
+const run = await createRun(service, definition.data);
 console.error(
   `run ${run.id} (${run.name}) on ${service.url}${service.embedded ? " (embedded)" : ""}`,
 );
@@ -63,7 +57,11 @@ Deno.addSignalListener("SIGINT", () => {
   if (cancelling) Deno.exit(130);
   cancelling = true;
   console.error("\ncancelling… (Ctrl-C again to quit now)");
-  fetch(`${service.url}/v1/runs/${run.id}/cancel`, { method: "POST", headers, body: "{}" });
+  fetch(`${service.url}/v1/runs/${run.id}/cancel`, {
+    method: "POST",
+    headers: { ...service.headers, "content-type": "application/json" },
+    body: "{}",
+  });
 });
 
 const events: RunEvent[] = [];
@@ -73,7 +71,7 @@ for await (const event of followEvents(`${service.url}/v1/runs/${run.id}/events/
   progress.update(event);
 }
 progress.done();
-const final: RunView = await (await fetch(`${service.url}/v1/runs/${run.id}`)).json();
+const final = await getRun(service, run.id);
 summarise(final, events);
 const plotFile = values.plot ?? `${values.data}/plots/${run.id}.svg`;
 await Deno.mkdir(plotFile.replace(/\/[^/]*$/, "") || ".", { recursive: true });
@@ -81,44 +79,6 @@ await Deno.writeTextFile(plotFile, plotSvg(runCurves(events), `${final.name} (${
 console.log(`plot: ${plotFile}`);
 await service.close();
 Deno.exit(final.status === "completed" ? 0 : 1);
-
-/** The service at --url if it answers, else one started here on a free port. */
-async function connect() {
-  try {
-    const res = await fetch(`${values.url}/health`, { signal: AbortSignal.timeout(1000) });
-    await res.body?.cancel();
-    if (res.ok) return { url: values.url, embedded: false, close: () => Promise.resolve() };
-  } catch { /* nothing there: run embedded */ }
-  await Deno.mkdir(values.data, { recursive: true });
-  const kvPath = `${values.data}/adalrs.kv`;
-  const store = new EventStore(await Deno.openKv(kvPath));
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createApp(store).fetch,
-  );
-  const worker = spawnWorker({
-    kvPath,
-    checkpointDir: `${values.data}/checkpoints`,
-    backend: values.backend,
-    id: `cli-${Deno.pid}`,
-    output: "null",
-  });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    embedded: true,
-    close: async () => {
-      worker.kill("SIGTERM");
-      await worker.status;
-      await server.shutdown();
-      store.kv.close();
-    },
-  };
-}
-
-function authHeader(): Record<string, string> {
-  const token = Deno.env.get("ADALRS_TOKEN");
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
 
 function summarise(view: RunView, events: RunEvent[]): void {
   const rules = new Map<string, number>();

@@ -14,6 +14,17 @@ export interface SpawnOptions {
   pollMs?: number;
   /** "inherit" shares the parent's terminal; "piped" lets a test read the output. */
   output?: "inherit" | "piped" | "null";
+  /** How many workers share this machine: each gets its share of the cores for BLAS. */
+  siblings?: number;
+}
+
+/**
+ * sgemm threads for each of `workers` processes on this machine: the cores divided among them,
+ * unless `ADALRS_BLAS_THREADS` already says.
+ */
+export function blasThreadsPerWorker(workers: number): string {
+  const cores = navigator.hardwareConcurrency || 1;
+  return Deno.env.get("ADALRS_BLAS_THREADS") ?? String(Math.max(1, Math.floor(cores / workers)));
 }
 
 /** Starts `workers/worker.ts` as its own Deno process on the given store. */
@@ -26,5 +37,7 @@ export function spawnWorker(opts: SpawnOptions): Deno.ChildProcess {
   if (opts.leaseTtlMs) args.push("--lease-ttl", String(opts.leaseTtlMs));
   if (opts.pollMs) args.push("--poll", String(opts.pollMs));
   const output = opts.output ?? "inherit";
-  return new Deno.Command(Deno.execPath(), { args, stdout: output, stderr: output }).spawn();
+  // Workers on one machine would otherwise each start a BLAS thread per core and fight over them.
+  const env = { ADALRS_BLAS_THREADS: blasThreadsPerWorker(opts.siblings ?? 1) };
+  return new Deno.Command(Deno.execPath(), { args, env, stdout: output, stderr: output }).spawn();
 }

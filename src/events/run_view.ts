@@ -37,7 +37,11 @@ export interface RunView {
   lastValLoss: LossValue | null;
   lastDecision: Decision | null;
   decisions: number;
-  worker: { id: string; attempt: number; backend: { name: string; version: string } | null } | null;
+  worker: {
+    id: string;
+    attempt: number;
+    backend: { name: string; version: string; accelerator?: string } | null;
+  } | null;
   /** Latest checkpoint, for resuming after a crash. */
   checkpoint: { seq: number; step: number; file: string; sha256: string } | null;
   /** Seq ranges (inclusive) of events abandoned when a worker resumed from a checkpoint. */

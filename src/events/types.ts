@@ -18,7 +18,7 @@ export interface EventPayloads {
   RunLeased: {
     workerId: string;
     attempt: number;
-    backend: { name: string; version: string } | null;
+    backend: { name: string; version: string; accelerator?: string } | null;
     /** Size of the model and of one step, for throughput figures. */
     model: { parameters: number; tokensPerStep: number } | null;
     resume: {

@@ -5,7 +5,6 @@
  * @module
  */
 
-export * from "./client.ts";
 export * from "./files.ts";
 export * from "./grid.ts";
 export * from "./plots.ts";
@@ -14,7 +13,6 @@ export * from "./progress.ts";
 export * from "./render.ts";
 export * from "./report.ts";
 export * from "./runs.ts";
-export * from "./service.ts";
 export * from "./setup.ts";
 export * from "./svg.ts";
 export * from "./sweep.ts";

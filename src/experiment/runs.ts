@@ -17,7 +17,7 @@ import {
   type RunView,
 } from "../events/mod.ts";
 import { downsample, RULE_COLOURS, runCurves } from "../replay/mod.ts";
-import { createRun, getRun, listRuns, readEvents, type ServiceEndpoint } from "./client.ts";
+import { createRun, getRun, listRuns, readEvents, type ServiceEndpoint } from "../client/mod.ts";
 
 /** A run to make: which grid point it starts at, and whether AdaLRS drives it. */
 export interface PlannedRun {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { connectService, defaultWorkers, type Service, startEmbedded } from "./service.ts";
+import { connectService, defaultWorkers, type Service, startEmbedded } from "../client/mod.ts";
 
 /** Options of {@linkcode openService}. */
 export interface OpenServiceOptions {
@@ -28,13 +28,7 @@ export interface OpenServiceOptions {
 export async function openService(opts: OpenServiceOptions): Promise<Service> {
   if (opts.url) return await connectService(opts.url);
   const workers = opts.workers ?? defaultWorkers(opts.parallelRuns);
-  const cores = navigator.hardwareConcurrency || 1;
-  return await startEmbedded({
-    dataDir: opts.dataDir,
-    workers,
-    backend: opts.backend,
-    blasThreads: Math.max(1, Math.floor(cores / workers)),
-  });
+  return await startEmbedded({ dataDir: opts.dataDir, workers, backend: opts.backend });
 }
 
 /**

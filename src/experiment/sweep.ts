@@ -18,7 +18,7 @@ import {
   pickFit,
 } from "./grid.ts";
 import { type ExecuteOptions, executeRuns, type PlannedRun, type RunResult } from "./runs.ts";
-import type { ServiceEndpoint } from "./client.ts";
+import type { ServiceEndpoint } from "../client/mod.ts";
 
 /** Options of {@linkcode runSweep}. */
 export interface SweepOptions extends ExecuteOptions {

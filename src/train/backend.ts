@@ -17,6 +17,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { accelerateWasm } from "./blas/mod.ts";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -29,6 +30,8 @@ export interface BackendInfo {
   name: string;
   /** The version of the npm package that provides the backend. */
   version: string;
+  /** Native kernels in use, e.g. `OpenBLAS (Haswell, 2 threads)`; absent when none are. */
+  accelerator?: string;
 }
 
 /**
@@ -91,7 +94,11 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
   tf.env().set("PROD", true);
   const active = tf.getBackend();
   if (active !== name) throw new Error(`Backend ${name} was requested but ${active} is active`);
-  return { name: active, version };
+  if (name !== "wasm") return { name: active, version };
+  // The matmul family through native BLAS when the library is there; one log line when not.
+  const blas = await accelerateWasm();
+  if (!blas.enabled) return { name: active, version };
+  return { name: active, version, accelerator: `OpenBLAS (${blas.core}, ${blas.threads} threads)` };
 }
 
 /** Registers the wasm backend, with its binaries located in the installed npm package. */

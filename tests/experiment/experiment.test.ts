@@ -3,13 +3,12 @@ import { RunDefinitionSchema } from "../../src/events/mod.ts";
 import {
   buildReport,
   experimentFiles,
-  readEvents,
   runExperiment,
-  startEmbedded,
   trainingSpan,
   writeFiles,
 } from "../../src/experiment/mod.ts";
 import { replayRun } from "../../src/replay/mod.ts";
+import { readEvents, startEmbedded } from "../../src/client/mod.ts";
 import { meta } from "./_results.ts";
 
 // The synthetic landscape's best LR is 1e-3. Centring the grid at 9e-3 puts the fit two points

@@ -4,7 +4,7 @@ import { initBackend, tensorflowSetupHint, wasmBinaryDir } from "../../src/train
 
 Deno.test("initBackend('wasm') activates wasm with the binaries from node_modules", async () => {
   const info = await initBackend("wasm");
-  assert.deepEqual(info, { name: "wasm", version: "4.22.0" });
+  assert.deepEqual([info.name, info.version], ["wasm", "4.22.0"]);
   assert.equal(tf.getBackend(), "wasm");
   assert.match(wasmBinaryDir(), /node_modules\/.*@tensorflow\/tfjs-backend-wasm\/dist$/);
   // It computes on the wasm backend, not just claims to.
@@ -17,6 +17,22 @@ Deno.test("initBackend('cpu') switches only when asked, and back", async () => {
   assert.equal(tf.getBackend(), "cpu");
   await initBackend("wasm");
   assert.equal(tf.getBackend(), "wasm");
+});
+
+Deno.test("initBackend('wasm') names the native BLAS it uses, or none when it is absent", async () => {
+  const info = await initBackend("wasm");
+  const found = [
+    "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
+    "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+  ].some((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+  if (found) assert.match(info.accelerator ?? "", /^OpenBLAS \(\w+, \d+ threads\)$/);
+  else assert.equal(info.accelerator, undefined);
 });
 
 Deno.test("initBackend('tensorflow') without tfjs-node says how to install it", async () => {

@@ -63,6 +63,19 @@ export type Sgemm = (
 /** `out[j, i] = a[i, j]` for a row-major `[rows, cols]` matrix `a`. */
 export type Transpose2d = (rows: number, cols: number, a: Float32Array, out: Float32Array) => void;
 
+/**
+ * Copies a `[rows, cols]` block between strided layouts: `out[i * ldOut + j] = a[i * lda + j]`.
+ * The views start at each block's first element.
+ */
+export type Copy2d = (
+  rows: number,
+  cols: number,
+  a: Float32Array,
+  lda: number,
+  out: Float32Array,
+  ldOut: number,
+) => void;
+
 /** `out[j] = sum_i a[i, j]` for a row-major `[rows, cols]` matrix `a`; `ones` has `rows` ones. */
 export type ColumnSums = (
   rows: number,
@@ -76,6 +89,7 @@ export type ColumnSums = (
 export interface BlasRoutines {
   sgemm: Sgemm;
   transpose2d: Transpose2d;
+  copy2d: Copy2d;
   columnSums: ColumnSums;
 }
 
@@ -152,6 +166,8 @@ function routines(lib: Lib): BlasRoutines {
         out,
         Math.max(1, rows),
       ),
+    copy2d: (rows, cols, a, lda, out, ldOut) =>
+      cblas_somatcopy(ROW_MAJOR, NO_TRANS, rows, cols, 1, a, lda, out, ldOut),
     columnSums: (rows, cols, a, ones, out) =>
       cblas_sgemv(ROW_MAJOR, TRANS, rows, cols, 1, a, Math.max(1, cols), ones, 1, 0, out, 1),
   };

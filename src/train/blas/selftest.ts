@@ -49,7 +49,7 @@ function checkOne(sgemm: Sgemm, m: number, n: number, k: number, tA: boolean, tB
 }
 
 /**
- * Checks the transpose and column-sum routines on an odd-sized random matrix.
+ * Checks the transpose, strided-copy and column-sum routines on an odd-sized random matrix.
  *
  * @param blas The routines under test.
  * @returns `null` when both are right, else what went wrong.
@@ -61,6 +61,12 @@ export function layoutSelfTest(blas: BlasRoutines): string | null {
     sums = new Float32Array(cols);
   blas.transpose2d(rows, cols, a, t);
   blas.columnSums(rows, cols, a, new Float32Array(rows).fill(1), sums);
+  // Columns 3..10 of every row into a packed [rows, 8] block.
+  const block = new Float32Array(rows * 8);
+  blas.copy2d(rows, 8, a.subarray(3), cols, block, 8);
+  for (let i = 0; i < rows * 8; i++) {
+    if (block[i] !== a[Math.floor(i / 8) * cols + 3 + (i % 8)]) return `copy2d wrong at ${i}`;
+  }
   for (let j = 0; j < cols; j++) {
     let want = 0;
     for (let i = 0; i < rows; i++) {

@@ -52,7 +52,14 @@ function renderSummary() {
     ["Last training loss", num(view.lastLoss)],
     ["Last validation loss", num(view.lastValLoss)],
     ["Decisions", String(view.decisions)],
-    ["Backend", backend ? `${backend.name} ${backend.version}` : "–"],
+    [
+      "Backend",
+      backend
+        ? `${backend.name} ${backend.version}${
+          backend.accelerator ? ` + ${backend.accelerator}` : ""
+        }`
+        : "–",
+    ],
     ["Id", view.id],
   ];
   byId("run-summary", HTMLElement).replaceChildren(

@@ -73,7 +73,14 @@ function updateRow(row, run) {
   set("multiplier", `×${num(run.multiplier, 3)}`);
   set("val", num(run.lastValLoss));
   const backend = run.worker?.backend;
-  set("backend", backend ? `${backend.name} ${backend.version}` : "–");
+  set(
+    "backend",
+    backend
+      ? `${backend.name} ${backend.version}${
+        backend.accelerator ? ` + ${backend.accelerator}` : ""
+      }`
+      : "–",
+  );
   const cancel = row.querySelector("button.cancel");
   if (cancel instanceof HTMLButtonElement) cancel.hidden = isTerminal(run.status);
 }

@@ -1,5 +1,5 @@
 /**
- * Where a sweep's runs train: an existing service (`--url`), or one started here, embedded, with
+ * Where a CLI's runs train: an existing service (`--url`), or one started here, embedded, with
  * its own store and N worker processes, the way `main.ts` starts one.
  *
  * @module
@@ -8,7 +8,7 @@
 import { createApp } from "../api/mod.ts";
 import { EventStore } from "../events/mod.ts";
 import { spawnWorker } from "../../workers/spawn.ts";
-import { type ServiceEndpoint, tokenHeaders } from "./client.ts";
+import { type ServiceEndpoint, tokenHeaders } from "./http.ts";
 
 /** A service in use; `close` stops what was started here (nothing, for a remote one). */
 export interface Service extends ServiceEndpoint {
@@ -27,11 +27,6 @@ export interface EmbeddedOptions {
   workers: number;
   /** tfjs backend of the workers. @default "wasm" */
   backend?: string;
-  /**
-   * sgemm threads per worker (`ADALRS_BLAS_THREADS`), unless the environment already sets it.
-   * With W workers on C cores, C / W keeps the workers from fighting over cores.
-   */
-  blasThreads?: number;
   /** Worker poll interval in ms. @default 500 */
   pollMs?: number;
   /** Worker lease TTL in ms. @default 30000 */
@@ -52,10 +47,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Service> {
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     createApp(store).fetch,
   );
-  // Workers inherit this process's environment; this process trains nothing itself.
-  if (opts.blasThreads !== undefined && Deno.env.get("ADALRS_BLAS_THREADS") === undefined) {
-    Deno.env.set("ADALRS_BLAS_THREADS", String(opts.blasThreads));
-  }
   const workers = Array.from({ length: opts.workers }, (_, i) =>
     spawnWorker({
       kvPath,
@@ -65,6 +56,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Service> {
       pollMs: opts.pollMs,
       leaseTtlMs: opts.leaseTtlMs,
       output: "null",
+      siblings: opts.workers,
     }));
   return {
     url: `http://127.0.0.1:${server.addr.port}`,

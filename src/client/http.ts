@@ -1,6 +1,6 @@
 /**
- * The few HTTP calls a sweep makes to an adalrs service: create a run, read its view, list runs,
- * read its whole event log. Sweeps go through the public API like any user, so their runs are
+ * The few HTTP calls the CLIs make to an adalrs service: create a run, read its view, list runs,
+ * read its whole event log. They go through the public API like any user, so their runs are
  * ordinary managed runs: watchable, replayable, auditable.
  *
  * @module
