@@ -3,50 +3,40 @@ import { parseCpuFlags, tierOfCore, tierOfFlags } from "../../src/train/blas/cor
 import { loadOpenBlas, type Sgemm } from "../../src/train/blas/openblas.ts";
 import { sgemmSelfTest } from "../../src/train/blas/selftest.ts";
 
-/** Runs `f` with environment variables set (or removed, for `undefined`), then restores them. */
-function withEnv<T>(vars: Record<string, string | undefined>, f: () => T): T {
-  const old = Object.fromEntries(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-    }
+/** Loads OpenBLAS in a child process with this environment and returns what it chose. */
+async function loadInChild(env: Record<string, string>, remove: string[] = []) {
+  const script = new URL("./_load_core.ts", import.meta.url).pathname;
+  const childEnv = { ...Deno.env.toObject(), ...env };
+  for (const name of remove) delete childEnv[name];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script],
+    env: childEnv,
+    clearEnv: true,
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(text.trim().split("\n").at(-1)!) as {
+    core: string;
+    coreReason: string;
+    threads: number;
+    leaked: string | null;
   };
-  apply(vars);
-  try {
-    return f();
-  } finally {
-    apply(old);
-  }
 }
 
-Deno.test("loadOpenBlas() ends on a core at least as fast as the CPU flags allow", () => {
-  const blas = withEnv(
-    { OPENBLAS_CORETYPE: undefined, ADALRS_BLAS_THREADS: "1" },
-    () => loadOpenBlas(),
-  );
-  try {
-    assert.deepEqual(blas.threads, 1);
-    assert(
-      Deno.env.get("OPENBLAS_CORETYPE") !== "SKYLAKEX",
-      "the forced core type leaked into env",
-    );
-    if (Deno.build.arch === "x86_64") {
-      const flags = parseCpuFlags(Deno.readTextFileSync("/proc/cpuinfo"));
-      assert(tierOfCore(blas.core) >= tierOfFlags(flags), `${blas.core}: ${blas.coreReason}`);
-    }
-  } finally {
-    blas.close();
+Deno.test("loadOpenBlas() ends on a core at least as fast as the CPU flags allow", async () => {
+  const blas = await loadInChild({ ADALRS_BLAS_THREADS: "1" }, ["OPENBLAS_CORETYPE"]);
+  assert.equal(blas.threads, 1);
+  assert.equal(blas.leaked, null, "the chosen core type leaked into the environment");
+  if (Deno.build.arch === "x86_64") {
+    const flags = parseCpuFlags(Deno.readTextFileSync("/proc/cpuinfo"));
+    assert(tierOfCore(blas.core) >= tierOfFlags(flags), `${blas.core}: ${blas.coreReason}`);
   }
 });
 
-Deno.test("loadOpenBlas() respects an OPENBLAS_CORETYPE set by the caller", () => {
-  const blas = withEnv({ OPENBLAS_CORETYPE: "PRESCOTT" }, () => loadOpenBlas({ threads: 2 }));
-  try {
-    assert.deepEqual(blas.core, "Prescott");
-    assert.match(blas.coreReason, /set by the caller/);
-  } finally {
-    blas.close();
-  }
+Deno.test("loadOpenBlas() respects an OPENBLAS_CORETYPE set by the caller", async () => {
+  const blas = await loadInChild({ OPENBLAS_CORETYPE: "PRESCOTT", ADALRS_BLAS_THREADS: "2" });
+  assert.equal(blas.core, "Prescott");
+  assert.match(blas.coreReason, /set by the caller/);
 });
 
 Deno.test("loadOpenBlas() names the paths it tried when none loads", () => {
