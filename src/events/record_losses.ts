@@ -8,12 +8,12 @@
 
 import {
   type Action,
+  currentLr,
   type Decision,
   type LossValue,
   recordLosses as reduceLosses,
   windowEnd,
 } from "../adalrs/mod.ts";
-import { baseLr } from "../schedule/mod.ts";
 import type { RunView } from "./run_view.ts";
 import type { EventStore } from "./store.ts";
 import { isTerminal, type NewEvent, newEvent } from "./types.ts";
@@ -93,16 +93,15 @@ export async function recordRunLosses(
     const completes = opts.mode === "external" && state.nextStep >= state.setup.totalSteps;
     if (completes) events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: null }));
     const end = windowEnd(state);
-    const { schedule, peakLr, totalSteps } = state.setup;
     const lrs: number[] = [];
-    for (let s = state.nextStep; s <= end && s < totalSteps; s++) {
-      lrs.push(state.m * baseLr(schedule, peakLr, s, totalSteps));
+    for (let step = state.nextStep; step <= end && step < state.setup.totalSteps; step++) {
+      lrs.push(currentLr({ ...state, nextStep: step }));
     }
     const response: LossesResponse = {
       runId,
       status: completes ? "completed" : "running",
       nextStep: state.nextStep,
-      lr: lrs[0] ?? state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps),
+      lr: currentLr(state),
       multiplier: state.m,
       action: decision?.action ?? { kind: "continue" },
       decision,
