@@ -11,6 +11,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { matMulNT } from "./_matmul.ts";
+import { causalAttention, hasFusedAttention } from "./blas/mod.ts";
 import { hash32, seedWords } from "./_prng.ts";
 import { registerGradients } from "./gradients.ts";
 import { crossEntropy, gelu, layerNorm, linear, oneHotFloat } from "./layers.ts";
@@ -35,6 +36,11 @@ function attention(x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor2
   const { B, T, C, H } = shape;
   const D = C / H;
   const qkv = linear(x, p[`h${l}.attn.qkv.w`], p[`h${l}.attn.qkv.b`]); // [B*T, 3C]
+  if (hasFusedAttention()) {
+    // The same math as below, by strided sgemm on qkv in place (blas/attention.ts).
+    const merged = causalAttention(qkv, { B, T, H }); // [B*T, C]
+    return linear(merged, p[`h${l}.attn.proj.w`], p[`h${l}.attn.proj.b`]); // [B*T, C]
+  }
   // Columns are [q | k | v], each [head 0 | head 1 | ...]. Split, then bring heads before time:
   // [B*T, C] -> [B, T, H, D] -> [B, H, T, D] -> [B*H, T, D]. (A single 5-D transpose is 20x
   // slower on wasm than these 4-D ones.)

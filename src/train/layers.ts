@@ -9,6 +9,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { matMulNT, matMulTN, sumRows } from "./_matmul.ts";
+import { fusedGeluGrad, fusedLayerNorm, fusedLayerNormGrad, hasFusedLayers } from "./blas/mod.ts";
 
 const LN_EPS = 1e-5;
 const GELU_K = Math.sqrt(2 / Math.PI);
@@ -36,6 +37,13 @@ const linearOp = tf.customGrad((x, w, b, save) => {
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
   return linearOp(x, w, b) as tf.Tensor2D;
 }
+
+// One kernel each way where the wasm-heap kernels are installed (20 -> 2 kernels per norm).
+const fusedLayerNormOp = tf.customGrad((x, g, b, save) => {
+  const [y, xhat, rstd] = fusedLayerNorm(x as tf.Tensor, g as tf.Tensor, b as tf.Tensor, LN_EPS);
+  (save as Saved)([xhat, rstd, g as tf.Tensor]);
+  return { value: y, gradFunc: (dy, [xhat, rstd, g]) => fusedLayerNormGrad(dy, xhat, rstd, g) };
+});
 
 const layerNormOp = tf.customGrad((x, g, b, save) => {
   const mean = tf.mean(x as tf.Tensor, -1, true); // [N, 1]
@@ -65,7 +73,8 @@ const layerNormOp = tf.customGrad((x, g, b, save) => {
  * @returns The normalised inputs.
  */
 export function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return layerNormOp(x, gain, bias) as tf.Tensor2D;
+  const op = hasFusedLayers() ? fusedLayerNormOp : layerNormOp;
+  return op(x, gain, bias) as tf.Tensor2D;
 }
 
 const geluOp = tf.customGrad((x, save) => {
@@ -78,6 +87,7 @@ const geluOp = tf.customGrad((x, save) => {
   return {
     value: tf.mul(X, s),
     gradFunc: (dy, [x, s]) => {
+      if (hasFusedLayers()) return fusedGeluGrad(dy, x, s, GELU_K, GELU_A); // one pass, not 9
       // d/dx [x s(2u)] = s + x s (1 - s) 2u',  2u' = 2k (1 + 3 a x^2)
       const dTwoU = tf.add(tf.mul(tf.square(x), 6 * GELU_K * GELU_A), 2 * GELU_K);
       const slope = tf.add(s, tf.mul(tf.mul(x, tf.mul(s, tf.sub(1, s))), dTwoU));

@@ -1,6 +1,7 @@
 /**
  * Native BLAS for the tfjs wasm backend: OpenBLAS sgemm, reached through Deno FFI, runs the
- * matmul kernels zero-copy on the WebAssembly heap. Everything else stays on tfjs wasm.
+ * matmul kernels zero-copy on the WebAssembly heap, and a few fused kernels (AdamW, layer norm,
+ * GELU backward, attention) replace chains of small tfjs ops. Everything else stays on tfjs wasm.
  *
  * Needs `--allow-ffi` (plus read access to `/proc/cpuinfo` and env access for tuning) and
  * Debian's `libopenblas0-pthread`. Without them it reports why and leaves tfjs as it was.
@@ -9,13 +10,23 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { installAttentionKernels } from "./attention.ts";
 import { installFusedAdamW } from "./fused_adamw.ts";
+import { installFusedLayers } from "./fused_layers.ts";
 import { installBlasKernels } from "./kernels.ts";
 import { loadOpenBlas, type OpenBlas } from "./openblas.ts";
 
+export { causalAttention, hasFusedAttention } from "./attention.ts";
+export type { AttentionShape } from "./attention.ts";
 export { chooseCoreType, parseCpuFlags, tierOfCore, tierOfFlags } from "./coretype.ts";
 export type { CoreTypeChoice, CoreTypeInput } from "./coretype.ts";
 export { type AdamWStepAttrs, fusedAdamW, hasFusedAdamW, sumOfSquares } from "./fused_adamw.ts";
+export {
+  fusedGeluGrad,
+  fusedLayerNorm,
+  fusedLayerNormGrad,
+  hasFusedLayers,
+} from "./fused_layers.ts";
 export { broadcastShapes, planBatchMatMul } from "./plan.ts";
 export type { MatMulPlan } from "./plan.ts";
 
@@ -49,7 +60,8 @@ let active: { blas: OpenBlas; restore: () => void; status: AccelerationStatus } 
 
 /**
  * Routes the wasm backend's matmuls (and transposes, leading-axis sums, concat and split) to
- * OpenBLAS. Call once, best after the wasm backend is active (the installed kernels are then
+ * OpenBLAS, and registers the fused kernels (AdamW, layer norm, GELU backward, causal attention)
+ * that the trainer uses when they are present. Call once, best after the wasm backend is active (the installed kernels are then
  * also checked on it); later calls return the first result. On any failure (no library, no FFI
  * permission, a failed self-test) it logs one line, returns `enabled: false` with the reason,
  * and leaves the reference wasm kernels in place.
@@ -76,7 +88,11 @@ export async function accelerateWasm(
     blas = loadOpenBlas({ path: options.libraryPath, threads: options.threads });
     const restoreKernels = installBlasKernels(blas);
     const removeAdamW = installFusedAdamW();
+    const removeLayers = installFusedLayers();
+    const removeAttention = installAttentionKernels(blas);
     restore = () => {
+      removeAttention();
+      removeLayers();
       removeAdamW();
       restoreKernels();
     };

@@ -41,8 +41,8 @@ const NO_TRANS = 111;
 const TRANS = 112;
 
 /**
- * Row-major single-precision GEMM: `C = op(A) op(B) + beta C`, on views whose first element is
- * the matrix's first element.
+ * Row-major single-precision GEMM: `C = alpha op(A) op(B) + beta C` (alpha defaults to 1), on
+ * views whose first element is the matrix's first element.
  * A is `[m, k]` (or `[k, m]` when transposed), B is `[k, n]` (or `[n, k]`), C is `[m, n]`.
  */
 export type Sgemm = (
@@ -58,6 +58,7 @@ export type Sgemm = (
   beta: number,
   c: Float32Array,
   ldc: number,
+  alpha?: number,
 ) => void;
 
 /** `out[j, i] = a[i, j]` for a row-major `[rows, cols]` matrix `a`. */
@@ -175,7 +176,7 @@ function routines(lib: Lib): BlasRoutines {
 
 function makeSgemm(lib: Lib): Sgemm {
   const f = lib.symbols.cblas_sgemm;
-  return (tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc) =>
+  return (tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc, alpha = 1) =>
     f(
       ROW_MAJOR,
       tA ? TRANS : NO_TRANS,
@@ -183,7 +184,7 @@ function makeSgemm(lib: Lib): Sgemm {
       m,
       n,
       k,
-      1,
+      alpha,
       a,
       lda,
       b,
