@@ -14,5 +14,4 @@ export * from "./render.ts";
 export * from "./report.ts";
 export * from "./runs.ts";
 export * from "./setup.ts";
-export * from "./svg.ts";
 export * from "./sweep.ts";

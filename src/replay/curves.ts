@@ -55,8 +55,10 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
           curves.decisions.push({ step: decision.window.toStep, rule: decision.rule, decision });
         }
         if (!lost && decision.action.kind === "restore") {
+          // Everything since the snapshot is thrown away: the trial window, and with the
+          // `bracket` reference the return window after it too.
           curves.abandoned.push({
-            fromStep: decision.window.fromStep,
+            fromStep: decision.trial?.fromStep ?? decision.window.fromStep,
             toStep: decision.window.toStep,
             why: "rollback",
           });

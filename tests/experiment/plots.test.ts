@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  buildReport,
-  chartSvg,
-  lossVsLrPlot,
-  lrPlot,
-  valLossPlot,
-} from "../../src/experiment/mod.ts";
+import { buildReport, lossVsLrPlot, lrPlot, valLossPlot } from "../../src/experiment/mod.ts";
+import { chartSvg } from "../../src/replay/mod.ts";
 import { meta, outcome } from "./_results.ts";
 
 /** Every opened element is closed or self-closing: a cheap well-formedness check. */

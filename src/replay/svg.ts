@@ -1,8 +1,9 @@
 /**
- * A small line-chart renderer producing standalone SVG, in the plain style of
- * `src/replay/plot.ts`: white background, grey frame, sans-serif 11px, ticks on the left and
- * bottom, a legend underneath. Linear or log axes; lines, dots, markers and segments. Lines and
- * segments are clipped to the frame; markers are not (a cross on the top edge stays whole).
+ * A small line-chart renderer producing standalone SVG: white background, grey frame,
+ * sans-serif 11px, ticks on the left and bottom, a legend underneath. Linear or log axes; lines,
+ * dots, markers, segments and shaded x-ranges. Lines, segments and bands are clipped to the
+ * frame; markers are not (a cross on the top edge stays whole). The run plot, the sweep and the
+ * experiment plots are all drawn with it.
  *
  * @module
  */
@@ -54,10 +55,14 @@ export interface ChartSpec {
   series: Series[];
   markers?: Marker[];
   segments?: Segment[];
+  /** Shaded ranges of x, the plot's full height (e.g. abandoned stretches of a run). */
+  bands?: { from: number; to: number; colour: string; title: string }[];
   /** Extra legend entries (e.g. marker kinds). */
   legend?: { name: string; colour: string; shape?: "line" | "dot" }[];
   width?: number;
   height?: number;
+  /** Id of the chart's clip path; charts nested in one document need different ones. */
+  id?: string;
 }
 
 const LEFT = 70;
@@ -76,6 +81,7 @@ const LEGEND_ROW = 16;
  */
 export function chartSvg(spec: ChartSpec): string {
   const W = spec.width ?? 960;
+  const clip = spec.id ?? "plot";
   const plotH = spec.height ?? 360;
   const xs = collect(spec, 0, spec.x.log);
   const ys = collect(spec, 1, spec.y.log);
@@ -118,6 +124,14 @@ export function chartSvg(spec: ChartSpec): string {
       s.dash ? ` stroke-dasharray="4 3"` : ""
     }/>`
   );
+  const bands = (spec.bands ?? []).map((b) => {
+    const from = x.to(b.from);
+    const width = Math.max(1, x.to(b.to) - from);
+    return `<rect x="${from.toFixed(1)}" y="${TOP}" width="${
+      width.toFixed(1)
+    }" height="${plotH}" ` +
+      `fill="${b.colour}" opacity="0.2"><title>${escapeXml(b.title)}</title></rect>`;
+  });
   const markers = (spec.markers ?? []).filter((m) => ok([m.x, m.y])).map((m) =>
     symbol(m.shape ?? "dot", x.to(m.x), y.to(m.y), m.colour, m.size ?? 4, m.title)
   );
@@ -144,7 +158,7 @@ export function chartSvg(spec: ChartSpec): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
-<defs><clipPath id="plot"><rect x="${LEFT}" y="${TOP}" width="${
+<defs><clipPath id="${clip}"><rect x="${LEFT}" y="${TOP}" width="${
     W - LEFT - RIGHT
   }" height="${plotH}"/></clipPath></defs>
 <text x="${LEFT}" y="20" font-size="14" font-weight="bold">${escapeXml(spec.title)}</text>
@@ -152,7 +166,8 @@ ${yTicks.join("")}
 <rect x="${LEFT}" y="${TOP}" width="${
     W - LEFT - RIGHT
   }" height="${plotH}" fill="none" stroke="#ccc"/>
-<g clip-path="url(#plot)">
+<g clip-path="url(#${clip})">
+${bands.join("\n")}
 ${lines.join("\n")}
 ${segments.join("\n")}
 </g>
