@@ -34,7 +34,7 @@ import {
   trainingSpan,
   writeFiles,
 } from "../src/experiment/mod.ts";
-import { readEvents } from "../src/client/mod.ts";
+import { readEvents, stopOnInterrupt } from "../src/client/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
 
 const { values } = parseArgs({
@@ -127,11 +127,7 @@ const service = await openService({
   parallelRuns: points,
   backend: values.backend,
 });
-Deno.addSignalListener("SIGINT", async () => {
-  console.error("\ninterrupted: stopping the workers; rerun the same command to resume");
-  await service.close();
-  Deno.exit(130);
-});
+stopOnInterrupt(service);
 console.error(
   `${name}: ${points}-point sweep + 4 AdaLRS runs of ${size.steps} steps on ${service.url}` +
     `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}; estimated ${

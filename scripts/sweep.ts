@@ -15,6 +15,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { stopOnInterrupt } from "../src/client/mod.ts";
 import { RunDefinitionSchema } from "../src/events/mod.ts";
 import {
   commandLine,
@@ -81,11 +82,7 @@ const service = await openService({
   parallelRuns: points,
   backend: values.backend,
 });
-Deno.addSignalListener("SIGINT", async () => {
-  console.error("\ninterrupted: stopping the workers; rerun the same command to resume");
-  await service.close();
-  Deno.exit(130);
-});
+stopOnInterrupt(service);
 console.error(
   `sweep of ${base.name}: ${points} LRs ${spacing}x apart around ${center.toExponential(2)}, ` +
     `on ${service.url}${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}`,

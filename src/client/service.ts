@@ -76,6 +76,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Service> {
 }
 
 /**
+ * On Ctrl-C, stops what this process started (its workers, its server) and exits; runs left
+ * unfinished resume from their checkpoints when the same command runs again.
+ *
+ * @param service the service in use
+ */
+export function stopOnInterrupt(service: Service): void {
+  Deno.addSignalListener("SIGINT", async () => {
+    console.error("\ninterrupted: stopping the workers; rerun the same command to resume");
+    await service.close();
+    Deno.exit(130);
+  });
+}
+
+/**
  * Uses the service at `url`; fails when nothing healthy answers there.
  *
  * @param url the service's base URL
