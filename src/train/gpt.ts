@@ -10,6 +10,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { causalMaskData } from "./_mask.ts";
 import { matMulNT } from "./_matmul.ts";
 import { causalAttention, hasFusedAttention } from "./blas/mod.ts";
 import { hash32, seedWords } from "./_prng.ts";
@@ -19,16 +20,9 @@ import { crossEntropy, gelu, layerNorm, linear, oneHotFloat } from "./layers.ts"
 // tfjs-core alone has no gradient rules; ours must be in place before the first forward pass.
 registerGradients();
 
-/** Additive causal masks `[T, T]`: 0 on and below the diagonal, -1e9 above. */
-const maskCache = new Map<number, Float32Array>();
+/** The additive causal mask as a tensor `[T, T]`. */
 function causalMask(T: number): tf.Tensor2D {
-  let mask = maskCache.get(T);
-  if (mask === undefined) {
-    mask = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) mask.fill(-1e9, i * T + i + 1, (i + 1) * T);
-    maskCache.set(T, mask);
-  }
-  return tf.tensor2d(mask, [T, T]);
+  return tf.tensor2d(causalMaskData(T), [T, T]);
 }
 
 /** Multi-head causal self-attention. x: `[B*T, C]` -> `[B*T, C]`. */

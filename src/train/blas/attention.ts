@@ -12,6 +12,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { causalMaskData } from "../_mask.ts";
 import type { BlasRoutines, Sgemm } from "./openblas.ts";
 import { heapOffset, isWasmBackend, type WasmBackendLike } from "./wasm_backend.ts";
 
@@ -52,18 +53,6 @@ function wasmOf(args: KernelArgs, name: string): WasmBackendLike {
   return args.backend;
 }
 
-/** Causal masks `[T, T]`: 0 on and below the diagonal, -1e9 above (as gpt.ts adds them). */
-const masks = new Map<number, Float32Array>();
-function causalMask(T: number): Float32Array {
-  let mask = masks.get(T);
-  if (mask === undefined) {
-    mask = new Float32Array(T * T);
-    for (let i = 0; i < T; i++) mask.fill(-1e9, i * T + i + 1, (i + 1) * T);
-    masks.set(T, mask);
-  }
-  return mask;
-}
-
 /** The float offset of head h of sequence b's q block in qkv; k and v follow at +C and +2C. */
 const qAt = (b: number, h: number, d: ReturnType<typeof dims>) => b * d.T * d.ld + h * d.D;
 
@@ -75,7 +64,7 @@ function scores(sgemm: Sgemm) {
     const d = dims(qkv, args.attrs as unknown as AttentionShape);
     const { B, T, H, C, D, ld } = d;
     const out = backend.makeOutput([B * H, T, T], "float32");
-    const view = viewer(backend), mask = causalMask(T);
+    const view = viewer(backend), mask = causalMaskData(T);
     for (let b = 0; b < B; b++) {
       for (let h = 0; h < H; h++) {
         const s = view(out, (b * H + h) * T * T, T, T, T);
