@@ -27,21 +27,27 @@ const { values } = parseArgs({
   },
 });
 
+const port = wholeNumber("port", values.port);
+const workerCount = wholeNumber("workers", values.workers);
+if (!["wasm", "cpu", "tensorflow"].includes(values.backend)) {
+  exitWith(`--backend must be wasm, cpu or tensorflow, not ${values.backend}`);
+}
+
 await Deno.mkdir(values.data, { recursive: true });
 const kvPath = values.kv ?? `${values.data}/adalrs.kv`;
 const store = new EventStore(await Deno.openKv(kvPath));
-const workers = Array.from({ length: Number(values.workers) }, (_, i) =>
+const workers = Array.from({ length: workerCount }, (_, i) =>
   spawnWorker({
     kvPath,
     checkpointDir: `${values.data}/checkpoints`,
     backend: values.backend,
     id: `local-${Deno.pid}-${i}`,
-    siblings: Number(values.workers),
+    siblings: workerCount,
   }));
 const server = Deno.serve(
   {
     hostname: values.host,
-    port: Number(values.port),
+    port,
     onListen: ({ hostname, port }) =>
       console.log(
         `adalrs listening on http://${hostname}:${port} (docs: /docs, store: ${kvPath}, ` +
@@ -59,4 +65,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     store.kv.close();
     Deno.exit(0);
   });
+}
+
+function wholeNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) exitWith(`--${name} must be a whole number, not ${value}`);
+  return n;
+}
+
+function exitWith(message: string): never {
+  console.error(message);
+  Deno.exit(2);
 }
