@@ -8,8 +8,8 @@
 
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { createApp } from "../../src/api/mod.ts";
-import { type EventStore, RunDefinitionSchema } from "../../src/events/mod.ts";
-import { diskStore, startWorker, stopWorker } from "../workers/_worker.ts";
+import type { EventStore } from "../../src/events/mod.ts";
+import { diskStore, startWorker, stopWorker, syntheticDefinition } from "../workers/_worker.ts";
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -119,15 +119,7 @@ export async function openDashboard(opts: DashboardOptions = {}): Promise<Dashbo
  * @param stepDelayMs milliseconds each step takes
  */
 export function trialRun(steps: number, stepDelayMs: number, name = "trials") {
-  return RunDefinitionSchema.parse({
-    name,
-    mode: "managed",
-    model: { kind: "synthetic", stepDelayMs },
-    training: { steps, evalEvery: 100, checkpointEvery: 200 },
-    optimizer: { lr: 1e-4 },
-    schedule: { kind: "constant" },
-    adalrs: { window: 10, searchStart: 0, searchEnd: 0.8 },
-  });
+  return syntheticDefinition(steps, stepDelayMs, { name, evalEvery: 100, checkpointEvery: 200 });
 }
 
 /**

@@ -46,12 +46,24 @@ export async function waitFor(
   }
 }
 
-/** A managed synthetic run: fast, deterministic, with checkpoints and evals. */
-export function syntheticDefinition(steps: number, stepDelayMs = 0) {
+/**
+ * A managed synthetic run, 10x below the optimum with short windows so that upscale trials
+ * happen: fast, deterministic, with checkpoints and evals.
+ */
+export function syntheticDefinition(
+  steps: number,
+  stepDelayMs = 0,
+  opts: { name?: string; evalEvery?: number; checkpointEvery?: number } = {},
+) {
   return RunDefinitionSchema.parse({
+    name: opts.name ?? "synthetic",
     mode: "managed",
     model: { kind: "synthetic", stepDelayMs },
-    training: { steps, checkpointEvery: 50, evalEvery: 50 },
+    training: {
+      steps,
+      checkpointEvery: opts.checkpointEvery ?? 50,
+      evalEvery: opts.evalEvery ?? 50,
+    },
     optimizer: { lr: 1e-4 },
     schedule: { kind: "constant" },
     adalrs: { window: 10, searchStart: 0, searchEnd: 0.8 },
