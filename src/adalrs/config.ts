@@ -92,6 +92,14 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
   return Math.min(ADALRS_DEFAULTS.window, Math.max(10, fit));
 }
 
+/**
+ * The revision of the controller's rules. Bump it whenever a rule changes what it decides for the
+ * same losses: experiments tag AdaLRS runs with it, so a rerun after a rule change trains new
+ * AdaLRS runs instead of reusing runs the old rules decided. (Replay of an old run with the new
+ * rules is `deno task what-if`.)
+ */
+export const CONTROLLER_REVISION = 2;
+
 /** Everything the controller needs to turn a multiplier into a learning rate. */
 export interface ControllerSetup {
   adalrs: AdalrsConfig;

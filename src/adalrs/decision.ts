@@ -23,6 +23,8 @@ export type Action =
  *   closes the reference before the trial is judged.
  * - `trial-accept`: the trial descended faster beyond the error bars; keep the higher LR.
  * - `trial-restore`: the trial descended slower beyond the error bars; restore and downscale.
+ * - `trial-setback`: (`bracket`) back at the old LR, the loss stands above where it was before
+ *   the trial, beyond the error bars: the trial set training back; restore and downscale.
  * - `trial-revert`: no clear difference; go back to the old LR and keep the progress.
  * - `rising`: the loss rose significantly once; one more such window downscales.
  * - `rise-downscale`: the loss rose over two windows in a row; divide the LR by β'.
@@ -39,6 +41,7 @@ export type Rule =
   | "trial-return"
   | "trial-accept"
   | "trial-restore"
+  | "trial-setback"
   | "trial-revert"
   | "rising"
   | "rise-downscale"

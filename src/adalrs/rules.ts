@@ -87,6 +87,21 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
     return judge(trial, trial.reference, stats, state.m, f, { accept: stats, revert: null });
   }
   if (trial?.stage === "closing") {
+    // Velocity alone is fooled by a trial that spiked the loss and then recovered within its
+    // window (a steep slope, but from a higher level): back at the old LR, the loss must not be
+    // above where it stood before the trial.
+    if (stats.mean - trial.reference.mean > levelError(trial.reference) + levelError(stats)) {
+      return {
+        rule: "trial-setback",
+        m: trial.mBefore * f.beta,
+        adjusted: true,
+        action: { kind: "restore", snapshotId: trial.snapshotId },
+        trial: null,
+        previous: null,
+        reference: trial.reference,
+        trialWindow: trial.measured,
+      };
+    }
     const reference = meanOf(trial.reference, stats);
     return judge(trial, reference, trial.measured, trial.mTrial, f, {
       accept: null,
@@ -186,6 +201,15 @@ function judge(
     action: CONTINUE,
     previous: last.revert,
   };
+}
+
+/**
+ * The error of a window's mean loss, on the same z scale as its velocity error: the residual
+ * spread over √k, recovered from the slope's error because Σ(t - t̄)² = k(k² - 1)/12.
+ */
+function levelError(w: WindowStats): number {
+  const k = w.toStep - w.fromStep + 1;
+  return w.e * Math.sqrt((k * k - 1) / 12);
 }
 
 /** The average of two independent window estimates; its error is that of a mean of two. */

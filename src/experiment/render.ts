@@ -104,7 +104,8 @@ export function decisionSummary(run: RunResult): string {
   const n = (rule: keyof RunResult["decisions"]) => run.decisions[rule] ?? 0;
   const downscales = n("rise-downscale") + n("non-finite-downscale") + n("non-finite-restore");
   return `${n("upscale-trial")} upscale trials (${n("trial-accept")} accepted, ` +
-    `${n("trial-revert")} inconclusive, ${n("trial-restore")} rejected and restored), ` +
+    `${n("trial-revert")} inconclusive, ${n("trial-restore") + n("trial-setback")} rejected and ` +
+    `restored, ${n("trial-setback")} of them as setbacks), ` +
     `${downscales} downscales on rising or non-finite losses, final multiplier ${
       run.multiplier.toPrecision(3)
     }`;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { CONTROLLER_REVISION } from "../adalrs/mod.ts";
 import { RunDefinitionSchema } from "../events/mod.ts";
 import type { RunDefinition } from "../events/mod.ts";
 import {
@@ -78,6 +79,7 @@ export function adalrsRunDefinition(
     sweep: tag,
     role: "adalrs",
     start,
+    controller: String(CONTROLLER_REVISION),
   });
 }
 

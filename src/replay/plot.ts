@@ -14,6 +14,7 @@ export const RULE_COLOURS: Partial<Record<Rule, string>> = {
   "upscale-trial": "#1f77b4",
   "trial-accept": "#2ca02c",
   "trial-restore": "#d62728",
+  "trial-setback": "#e377c2",
   "trial-return": "#17becf",
   "trial-revert": "#9467bd",
   "rise-downscale": "#ff7f0e",

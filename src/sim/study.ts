@@ -120,7 +120,9 @@ export function formatTable(rows: readonly StudyRow[]): string {
   const lines = rows.map((row) => {
     const s = summarise(row);
     const r = row.rules;
-    const trials = `${r["trial-accept"] ?? 0}/${r["trial-restore"] ?? 0}/${r["trial-revert"] ?? 0}`;
+    const trials = `${r["trial-accept"] ?? 0}/${
+      (r["trial-restore"] ?? 0) + (r["trial-setback"] ?? 0)
+    }/${r["trial-revert"] ?? 0}`;
     return `| ${row.bench} | ${row.setting} | ${row.startFactor}x | ${s.ratioGeo.toFixed(2)} ` +
       `[${s.ratioMin.toFixed(2)}, ${s.ratioMax.toFixed(2)}] | ${s.within3}/${row.ratios.length} ` +
       `| ${s.loss.toFixed(4)} | ${signed(s.vsOptimum)} | ${signed(s.vsStart)} | ${trials} |`;

@@ -143,6 +143,28 @@ Deno.test("reference 'bracket' returns to the old LR for one window, then judges
   back.scenario.when([1, 1, "NaN", 1, 1]).then({ rule: "non-finite-restore", action: restore });
 });
 
+Deno.test("'bracket': a trial that leaves the loss above where it stood is a setback, however fast it fell", () => {
+  // The trial spiked the loss and fell steeply back (v 1.5 against a reference of 0.375): velocity
+  // alone would accept it. Back at the old LR the loss stands 0.1 above the trigger's mean.
+  const config = setup({ reference: "bracket" });
+  const back = given(config, line(0.5, 3), line(0.25, 2)).when(line(1.5, 2.5)).scenario;
+  back.when(line(0.5, 2.1)).then({
+    rule: "trial-setback",
+    mBefore: 1,
+    mAfter: 0.5,
+    n: 0,
+    lr: 0.5 * PEAK,
+    reference: stats(5, 0.25, 0, 2),
+    trial: stats(10, 1.5, 0, 2.5),
+    action: restore,
+  });
+  assert.equal(back.when(line(0.5, 2.1)).scenario.state.n, 1);
+  // Level errors: each window's mean is known to e·√((k² - 1)/12) = 0.1·√2 here, 0.28 together.
+  const noisyBack = given(config, line(0.5, 3), noisy(0.25, 0.25, 2)).when(line(1.5, 2.5)).scenario;
+  noisyBack.when(noisy(0.5, 0.25, 2.2)).then({ rule: "trial-accept", mAfter: 3 });
+  noisyBack.when(noisy(0.5, 0.25, 2.4)).then({ rule: "trial-setback", mAfter: 0.5 });
+});
+
 Deno.test("a trial is judged even when its window ends after the search phase", () => {
   // 100 steps, search [0, 0.2]: the trigger ends at step 19 (20 <= 20), the trial at step 24.
   const config = setup({ searchEnd: 0.2 }, 100);

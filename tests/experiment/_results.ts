@@ -50,7 +50,7 @@ export function adalrs(index: number, finalValLoss: number, m: number): RunResul
     runId: `a${index + 10}`,
     multiplier: m,
     finalLr: r.startLr * m,
-    decisions: { "upscale-trial": 2, "trial-accept": 1, "trial-restore": 1 },
+    decisions: { "upscale-trial": 2, "trial-accept": 1, "trial-setback": 1 },
     marks: [{ step: 200, rule: "trial-accept", lr: r.startLr * m, mAfter: m }],
   };
 }

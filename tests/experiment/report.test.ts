@@ -58,7 +58,7 @@ Deno.test("reportMarkdown() shows the table, the cost, the targets, the command 
   assert.match(md, /7\.0x as much/);
   assert.match(
     md,
-    /- AdaLRS from -2: 2 upscale trials \(1 accepted, 0 inconclusive, 1 rejected and restored\), 0 downscales on rising or non-finite losses, final multiplier 6\.00\./,
+    /- AdaLRS from -2: 2 upscale trials \(1 accepted, 0 inconclusive, 1 rejected and restored, 1 of them as setbacks\), 0 downscales on rising or non-finite losses, final multiplier 6\.00\./,
   );
   assert.match(md, /\| \*\*no\*\* \|/);
   assert.match(md, /\| 2\.70e-2 \| fit·27 \| NaN \| failed \|/);

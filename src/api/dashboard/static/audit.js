@@ -20,6 +20,8 @@ const RULES = {
     "reference before the trial is judged.",
   "trial-accept": "The trial descended faster beyond the error bars; keep the higher LR.",
   "trial-restore": "The trial descended slower beyond the error bars; restore and downscale.",
+  "trial-setback": "Back at the old LR, the loss stands above where it was before the trial: " +
+    "restore and downscale.",
   "trial-revert": "No clear difference; go back to the old LR and keep the progress.",
   rising: "The loss rose significantly once; one more such window downscales.",
   "rise-downscale": "The loss rose over two windows in a row; divide the LR by β′.",
