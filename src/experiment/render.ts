@@ -68,8 +68,10 @@ export function reportMarkdown(report: ExperimentReport, plots: string[] = []): 
     `when this page was written: \`${report.commit}\`${
       report.dirty ? " (with uncommitted changes)" : ""
     }.  `,
-    `Training started ${report.startedAt} and took ${duration(report.wallSeconds)} of wall ` +
-    `time on ${report.workers} worker(s).`,
+    `Training started ${report.startedAt}; ${
+      duration(report.wallSeconds)
+    } from the first run's start to the last run's end ` +
+    `(${duration(workerSeconds(report))} of run time in all, on ${report.workers} worker(s)).`,
     "",
   ];
   return lines.join("\n");
@@ -109,6 +111,11 @@ export function decisionSummary(run: RunResult): string {
     `${downscales} downscales on rising or non-finite losses, final multiplier ${
       run.multiplier.toPrecision(3)
     }`;
+}
+
+/** The runs' own wall times added up: the span above also counts pauses between invocations. */
+function workerSeconds(report: ExperimentReport): number {
+  return [...report.sweep, ...report.adalrs].reduce((sum, r) => sum + r.wallSeconds, 0);
 }
 
 /** The commits the runs were created from, e.g. `` `abc…` (with uncommitted changes) ``. */

@@ -66,6 +66,9 @@ Deno.test("reportMarkdown() shows the table, the cost, the targets, the command 
   assert.match(md, /when this page was written: `0123456789abcdef` \(with uncommitted changes\)/);
   assert.match(md, /when the runs were created: `def`, `abc` \(with uncommitted changes\);/);
   assert.match(md, /task experiment --profile test/);
+  // The span counts pauses between invocations; the run time in all does not.
+  const runs = worse.sweep.runs.length + worse.adalrs.length;
+  assert.match(md, new RegExp(`\\(${runs}\\.0 min of run time in all, on 2 worker\\(s\\)\\)`));
 });
 
 Deno.test("reportJson() keeps NaN as a string and puts number arrays on one line", () => {
