@@ -30,7 +30,9 @@ export interface BackendInfo {
   name: string;
   /** The version of the npm package that provides the backend. */
   version: string;
-  /** Native kernels in use, e.g. `OpenBLAS (Haswell, 2 threads)`; absent when none are. */
+  /**
+   * Native kernels in use, e.g. `OpenBLAS (Haswell, 2 threads) + wasm SIMD`; absent when none are.
+   */
   accelerator?: string;
 }
 
@@ -98,7 +100,12 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
   // The matmul family through native BLAS when the library is there; one log line when not.
   const blas = await accelerateWasm();
   if (!blas.enabled) return { name: active, version };
-  return { name: active, version, accelerator: `OpenBLAS (${blas.core}, ${blas.threads} threads)` };
+  const simd = blas.simd ? " + wasm SIMD" : "";
+  return {
+    name: active,
+    version,
+    accelerator: `OpenBLAS (${blas.core}, ${blas.threads} threads)${simd}`,
+  };
 }
 
 /** Registers the wasm backend, with its binaries located in the installed npm package. */

@@ -9,7 +9,14 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { matMulNT, matMulTN, sumRows } from "./_matmul.ts";
-import { fusedGeluGrad, fusedLayerNorm, fusedLayerNormGrad, hasFusedLayers } from "./blas/mod.ts";
+import {
+  fusedGelu,
+  fusedGeluGrad,
+  fusedLayerNorm,
+  fusedLayerNormGrad,
+  hasFusedGelu,
+  hasFusedLayers,
+} from "./blas/mod.ts";
 
 const LN_EPS = 1e-5;
 const GELU_K = Math.sqrt(2 / Math.PI);
@@ -79,6 +86,11 @@ export function layerNorm(x: tf.Tensor, gain: tf.Tensor, bias: tf.Tensor): tf.Te
 
 const geluOp = tf.customGrad((x, save) => {
   const X = x as tf.Tensor;
+  if (hasFusedGelu()) {
+    const [y, s] = fusedGelu(X, GELU_K, GELU_A);
+    (save as Saved)([X, s]);
+    return { value: y, gradFunc: (dy, [x, s]) => fusedGeluGrad(dy, x, s, GELU_K, GELU_A) };
+  }
   // 0.5 (1 + tanh(u)) = sigmoid(2u): the same tanh approximation, and wasm's sigmoid is
   // vectorised where its tanh is not (6x faster).
   const twoU = tf.mul(X, tf.add(tf.mul(tf.square(X), 2 * GELU_K * GELU_A), 2 * GELU_K));

@@ -33,7 +33,7 @@ Deno.test("initBackend('wasm') names the native BLAS it uses, or none when it is
       return false;
     }
   });
-  if (found) assert.match(info.accelerator ?? "", /^OpenBLAS \(\w+, \d+ threads\)$/);
+  if (found) assert.match(info.accelerator ?? "", /^OpenBLAS \(\w+, \d+ threads\) \+ wasm SIMD$/);
   else assert.equal(info.accelerator, undefined);
 });
 

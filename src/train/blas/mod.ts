@@ -15,6 +15,7 @@ import { installFusedAdamW } from "./fused_adamw.ts";
 import { installFusedLayers } from "./fused_layers.ts";
 import { installBlasKernels } from "./kernels.ts";
 import { loadOpenBlas, type OpenBlas } from "./openblas.ts";
+import { loadSimdKernels, type SimdKernels } from "./simd.ts";
 
 export { causalAttention, hasFusedAttention } from "./attention.ts";
 export type { AttentionShape } from "./attention.ts";
@@ -22,9 +23,11 @@ export { chooseCoreType, parseCpuFlags, tierOfCore, tierOfFlags } from "./corety
 export type { CoreTypeChoice, CoreTypeInput } from "./coretype.ts";
 export { type AdamWStepAttrs, fusedAdamW, hasFusedAdamW, sumOfSquares } from "./fused_adamw.ts";
 export {
+  fusedGelu,
   fusedGeluGrad,
   fusedLayerNorm,
   fusedLayerNormGrad,
+  hasFusedGelu,
   hasFusedLayers,
 } from "./fused_layers.ts";
 export { broadcastShapes, planBatchMatMul } from "./plan.ts";
@@ -38,6 +41,8 @@ export interface AccelerateOptions {
   threads?: number;
   /** Where the single line explaining a fallback goes. @default console.warn */
   log?: (line: string) => void;
+  /** Use the WebAssembly SIMD loops for GELU and AdamW. @default true (false: the scalar loops) */
+  simd?: boolean;
 }
 
 /** What {@linkcode accelerateWasm} did. */
@@ -52,6 +57,8 @@ export interface AccelerationStatus {
   coreReason?: string;
   /** sgemm threads (0 when disabled). */
   threads: number;
+  /** True when GELU and AdamW run as WebAssembly SIMD loops on the heap. */
+  simd?: boolean;
   /** Why acceleration is off, when it is. */
   reason?: string;
 }
@@ -81,14 +88,16 @@ export async function accelerateWasm(
   if (active !== null) return active.status;
   const log = options.log ?? console.warn;
   let blas: OpenBlas | undefined;
+  let simd: SimdKernels | null = null;
   let restore: (() => void) | undefined;
   try {
     // Importing the package registers its kernels (not the backend): those we replace must exist.
     await import("@tensorflow/tfjs-backend-wasm");
     blas = loadOpenBlas({ path: options.libraryPath, threads: options.threads });
+    simd = options.simd === false ? null : await simdOnHeap();
     const restoreKernels = installBlasKernels(blas);
-    const removeAdamW = installFusedAdamW();
-    const removeLayers = installFusedLayers();
+    const removeAdamW = installFusedAdamW(simd);
+    const removeLayers = installFusedLayers(simd);
     const removeAttention = installAttentionKernels(blas);
     restore = () => {
       removeAttention();
@@ -111,9 +120,17 @@ export async function accelerateWasm(
     core: blas.core,
     coreReason: blas.coreReason,
     threads: blas.threads,
+    simd: simd !== null,
   };
   active = { blas, restore, status };
   return status;
+}
+
+/** The SIMD loops on the active wasm backend's heap; null on another backend or without SIMD. */
+async function simdOnHeap(): Promise<SimdKernels | null> {
+  const backend = tf.getBackend() === "wasm" ? tf.backend() : null;
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } } | null)?.wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? await loadSimdKernels(memory) : null;
 }
 
 /**
