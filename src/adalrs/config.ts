@@ -23,8 +23,12 @@ import type { ScheduleConfig } from "../schedule/mod.ts";
  *   the trial (rule `trial-return`). The two straddle the trial in time, so a steady slowing of the
  *   descent cancels, and the trigger's selection bias is halved. Costs one window per trial; the
  *   snapshot lives until the trial is judged, two windows after it was taken.
+ * - `trigger-return`: the trigger window alone, like `trigger`, but judged after one window back
+ *   at the old LR, as under `bracket`, so that `trial-setback` can look at it. On the real GPT the
+ *   return window descends fast because the loss falls when the LR does, which makes `bracket`'s
+ *   average lean against trials (docs/results.md); this leaves it out of the velocity test.
  */
-export type ReferenceKind = "trigger" | "pair" | "fresh" | "bracket";
+export type ReferenceKind = "trigger" | "pair" | "fresh" | "bracket" | "trigger-return";
 
 /** Settings of the AdaLRS search; defaults in {@linkcode ADALRS_DEFAULTS}. */
 export interface AdalrsConfig {

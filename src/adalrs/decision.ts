@@ -19,12 +19,14 @@ export type Action =
  * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
  * - `upscale-trial`: snapshot, then multiply the LR by α'.
- * - `trial-return`: (`bracket`) the trial window is measured; one more window at the old LR
- *   closes the reference before the trial is judged.
+ * - `trial-return`: (`bracket`, `trigger-return`) the trial window is measured; one more window
+ *   at the old LR closes the reference (or, for `trigger-return`, the setback check) before the
+ *   trial is judged.
  * - `trial-accept`: the trial descended faster beyond the error bars; keep the higher LR.
  * - `trial-restore`: the trial descended slower beyond the error bars; restore and downscale.
- * - `trial-setback`: (`bracket`) back at the old LR, the loss stands above where it was before
- *   the trial, beyond the error bars: the trial set training back; restore and downscale.
+ * - `trial-setback`: (`bracket`, `trigger-return`) back at the old LR, the loss stands above
+ *   where it was before the trial, beyond the error bars: the trial set training back; restore
+ *   and downscale.
  * - `trial-revert`: no clear difference; go back to the old LR and keep the progress.
  * - `rising`: the loss rose significantly once; one more such window downscales.
  * - `rise-downscale`: the loss rose over two windows in a row; divide the LR by β'.

@@ -71,8 +71,10 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
   }
 
   // A trial is judged whatever the search phase: its window was started inside it.
-  if (trial?.stage === "running" && adalrs.reference === "bracket") {
-    // Back to the old LR for one window, so the reference straddles the trial in time.
+  const returns = adalrs.reference === "bracket" || adalrs.reference === "trigger-return";
+  if (trial?.stage === "running" && returns) {
+    // Back to the old LR for one window: under `bracket` the reference then straddles the trial
+    // in time; under both, the window shows whether the trial set training back.
     return {
       rule: "trial-return",
       m: trial.mBefore,
@@ -102,7 +104,9 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
         trialWindow: trial.measured,
       };
     }
-    const reference = meanOf(trial.reference, stats);
+    const reference = adalrs.reference === "bracket"
+      ? meanOf(trial.reference, stats)
+      : trial.reference;
     return judge(trial, reference, trial.measured, trial.mTrial, f, {
       accept: null,
       revert: stats,
@@ -137,6 +141,7 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
       return { ...keep, rule: "reference-window", trial: { stage: "reference" }, previous: stats };
     case "trigger":
     case "bracket":
+    case "trigger-return":
       return upscale(state, stats, f);
     case "pair":
       return upscale(state, meanOf(stats, state.previous!), f);

@@ -82,7 +82,10 @@ export const ScheduleSchema = z.strictObject({
 
 // Every reference kind the controller knows; `satisfies` fails the build if one is missing.
 const REFERENCE_KINDS = Object.keys(
-  { trigger: 1, pair: 1, fresh: 1, bracket: 1 } satisfies Record<ReferenceKind, 1>,
+  { trigger: 1, pair: 1, fresh: 1, bracket: 1, "trigger-return": 1 } satisfies Record<
+    ReferenceKind,
+    1
+  >,
 ) as [ReferenceKind, ...ReferenceKind[]];
 
 /** The AdaLRS controller's fields, without the cross-field check (what-if overrides use it). */

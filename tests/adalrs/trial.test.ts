@@ -165,6 +165,24 @@ Deno.test("'bracket': a trial that leaves the loss above where it stood is a set
   noisyBack.when(noisy(0.5, 0.25, 2.4)).then({ rule: "trial-setback", mAfter: 0.5 });
 });
 
+Deno.test("'trigger-return' returns for one window, then judges against the trigger alone", () => {
+  const config = setup({ reference: "trigger-return" });
+  const back = given(config, line(0.5, 3), line(0.25, 2)).when(line(0.375, 1.75));
+  back.then({ rule: "trial-return", mAfter: 1, reference: stats(5, 0.25, 0, 2) });
+  // A fast return window (0.75) would make bracket's reference 0.5 > 0.375 (restore); the
+  // trigger's 0.25 < 0.375 accepts.
+  back.scenario.when(line(0.75, 1.5)).then({
+    rule: "trial-accept",
+    mAfter: 3,
+    reference: stats(5, 0.25, 0, 2),
+    trial: stats(10, 0.375, 0, 1.75),
+  });
+  given(setup({ reference: "bracket" }), line(0.5, 3), line(0.25, 2), line(0.375, 1.75))
+    .when(line(0.75, 1.5)).then({ rule: "trial-restore" });
+  // The setback check is the same as bracket's.
+  back.scenario.when(line(0.5, 2.1)).then({ rule: "trial-setback", mAfter: 0.5, action: restore });
+});
+
 Deno.test("a trial is judged even when its window ends after the search phase", () => {
   // 100 steps, search [0, 0.2]: the trigger ends at step 19 (20 <= 20), the trial at step 24.
   const config = setup({ searchEnd: 0.2 }, 100);
