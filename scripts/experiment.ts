@@ -3,6 +3,7 @@
  *
  *     deno task experiment --profile quick|full --schedule cosine|wsd|constant
  *       [--steps N] [--layers L] [--width C] [--heads H] [--batch B] [--seq T] [--window K]
+ *       [--reference bracket|trigger-return|...]
  *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
  *       [--seconds-per-step S] [--plan]
  *
@@ -36,6 +37,8 @@ import {
 } from "../src/experiment/mod.ts";
 import { readEvents, stopOnInterrupt } from "../src/client/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
+import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";
+import { REFERENCE_KINDS } from "../src/events/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -49,6 +52,7 @@ const { values } = parseArgs({
     batch: { type: "string" },
     seq: { type: "string" },
     window: { type: "string" },
+    reference: { type: "string" },
     center: { type: "string" },
     workers: { type: "string" },
     grid: { type: "string", default: "7" },
@@ -93,6 +97,11 @@ if (!(points >= 7)) {
   console.error(`--grid must be at least 7 points, got ${values.grid}`);
   Deno.exit(2);
 }
+const reference = values.reference ?? ADALRS_DEFAULTS.reference;
+if (!(REFERENCE_KINDS as readonly string[]).includes(reference)) {
+  console.error(`--reference must be one of ${REFERENCE_KINDS.join(", ")}; got ${reference}`);
+  Deno.exit(2);
+}
 const name = `${profile}-${schedule}`;
 const outDir = values.out ?? `docs/results/${name}`;
 const git = await gitState();
@@ -101,6 +110,7 @@ const profileBase = profileDefinition(size, schedule, Number(values.seed));
 const base = {
   ...profileBase,
   tags: { ...profileBase.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
+  adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind },
 };
 const secondsPerStep = num(values["seconds-per-step"], size.secondsPerStep);
 const estimate = estimateSeconds({

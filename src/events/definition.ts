@@ -81,7 +81,8 @@ export const ScheduleSchema = z.strictObject({
 });
 
 // Every reference kind the controller knows; `satisfies` fails the build if one is missing.
-const REFERENCE_KINDS = Object.keys(
+/** Every `adalrs.reference` a run definition accepts. */
+export const REFERENCE_KINDS = Object.keys(
   { trigger: 1, pair: 1, fresh: 1, bracket: 1, "trigger-return": 1 } satisfies Record<
     ReferenceKind,
     1

@@ -239,10 +239,13 @@ function progressRow(label: string, view: RunView): ProgressRow {
  */
 export const VOLATILE_TAGS: readonly string[] = ["commit"];
 
-function stable(definition: RunDefinition): RunDefinition {
+function stable(definition: RunDefinition): unknown {
   const tags = { ...definition.tags };
   for (const key of VOLATILE_TAGS) delete tags[key];
-  return { ...definition, tags };
+  // A run with AdaLRS off trains the same whatever its AdaLRS settings: a sweep stays reusable
+  // when only the controller's settings change.
+  const adalrs = definition.adalrs.enabled ? definition.adalrs : { enabled: false };
+  return { ...definition, tags, adalrs };
 }
 
 /** JSON with object keys sorted, so two equal definitions give equal strings. */

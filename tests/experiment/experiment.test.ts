@@ -88,6 +88,19 @@ Deno.test({
       assert.equal(again.fit.runId, fit.runId);
       const span = (o: typeof outcome) => trainingSpan([...o.sweep.runs, ...o.adalrs]);
       assert.deepEqual(span(again), span(outcome), "a rerun reports the original training time");
+
+      // Other AdaLRS settings leave the fixed-LR sweep the same runs: only AdaLRS trains again.
+      const other = await runExperiment(service, {
+        base: { ...base, adalrs: { ...base.adalrs, window: 12, reference: "trigger-return" } },
+        grid: { center: 9e-3, spacing: 3 },
+        points: 7,
+        tag: "tiny",
+        pollMs: 50,
+        timeoutMs: 20_000,
+      });
+      const ids = (runs: { runId: string }[]) => runs.map((r) => r.runId);
+      assert.deepEqual(ids(other.sweep.runs), ids(outcome.sweep.runs));
+      assert.ok(other.adalrs.every((r) => !ids(adalrs).includes(r.runId)));
     } finally {
       await service.close();
       await Deno.remove(dir, { recursive: true });
