@@ -7,10 +7,11 @@
  * `WebAssembly.Memory` the backend keeps its tensors in, so they read and write tensors where
  * they are. Each function handles the first `n - n % 4` elements; callers finish the tail.
  *
- * GELU needs `exp`, which SIMD lacks: `exp(x) = 2^k * e^r` with `k = round(x / ln 2)`, `r = x - k ln 2`
- * (ln 2 split into a high and a low part so that `k ln 2` is exact to float32), `e^r` its Taylor
- * polynomial to r⁷ on |r| <= ln(2)/2, and `2^k` built from its exponent bits. Inputs are clamped to [-87, 88], where float32 `exp` neither underflows to a
- * denormal nor overflows.
+ * GELU needs `exp`, which SIMD lacks: `exp(x) = 2^k e^r` with `k = round(x / ln 2)` and
+ * `r = x - k ln 2` (ln 2 split into a high and a low part so that `k ln 2` is exact to float32),
+ * `e^r` its Taylor polynomial to r⁷ on |r| <= ln(2)/2, and `2^k` built from its exponent bits.
+ * Inputs are clamped to [-87, 88], where float32 `exp` neither underflows to a denormal nor
+ * overflows.
  *
  * @module
  */
@@ -115,6 +116,8 @@ const EXP_CONSTANTS = [
   splat("hi", "f32.const 88"),
   splat("log2e", "f32.const 1.44269504"),
   splat("magic", "f32.const 12582912"),
+  // ln 2 = 355/512 + (ln 2 - 355/512): the high part has 9 significant bits, so k times it is
+  // exact in float32 for any |k| <= 128.
   splat("ln2hi", "f32.const 0.693359375"),
   splat("ln2lo", "f32.const -2.12194440e-4"),
   // e^r = 1 + r + r² (1/2 + r/6 + r²/24 + r³/120 + r⁴/720 + r⁵/5040): the Taylor series to r⁷,
