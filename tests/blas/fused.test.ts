@@ -12,26 +12,21 @@ import { matMulNT, matMulTN, sumRows } from "../../src/train/_matmul.ts";
 import { registerGradients } from "../../src/train/gradients.ts";
 import { gelu, layerNorm } from "../../src/train/layers.ts";
 import { createAdamW } from "../../src/train/mod.ts";
-import { assertClose, bothWays } from "./_both_ways.ts";
+import { assertClose, bothWays, rand, valueAndGrads } from "./_both_ways.ts";
 
 await initBackend("wasm");
 
-const rand = (shape: number[], seed: number, scale = 1) =>
-  tf.randomUniform(shape, -scale, scale, "float32", seed);
-
-/** Values and input gradients of `sum(f(inputs) * w)`, for a fixed random `w` (as dy). */
-function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: () => tf.Tensor[]) {
-  return tf.tidy(() => {
-    const xs = inputs();
-    const y = f(...xs);
-    const w = rand(y.shape, 99);
-    const grads = tf.grads((...a: tf.Tensor[]) => f(...a))(xs, w);
-    return { fused: hasFusedLayers(), y: y.dataSync(), grads: grads.map((g) => g.dataSync()) };
-  });
+/** The shared value-and-gradients check, tagged with whether the fused kernels ran. */
+function fusedValueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: () => tf.Tensor[]) {
+  const [y, ...grads] = valueAndGrads(f, inputs);
+  return { fused: hasFusedLayers(), y, grads };
 }
 
 function assertSame(
-  { ref, got }: { ref: ReturnType<typeof valueAndGrads>; got: ReturnType<typeof valueAndGrads> },
+  { ref, got }: {
+    ref: ReturnType<typeof fusedValueAndGrads>;
+    got: ReturnType<typeof fusedValueAndGrads>;
+  },
   label: string,
 ) {
   assert(!ref.fused && got.fused, `${label}: the fused kernels ran only with OpenBLAS`);
@@ -42,14 +37,16 @@ function assertSame(
 Deno.test("layerNorm() with the fused kernel matches the reference ops, value and gradients", async () => {
   for (const [N, C] of [[1, 1], [3, 7], [64, 128], [33, 256]]) {
     const inputs = () => [rand([N, C], 1, 3), tf.add(1, rand([C], 2)), rand([C], 3)];
-    const result = await bothWays(() => valueAndGrads((x, g, b) => layerNorm(x, g, b), inputs));
+    const result = await bothWays(() =>
+      fusedValueAndGrads((x, g, b) => layerNorm(x, g, b), inputs)
+    );
     assertSame(result, `layerNorm [${N}, ${C}]`);
   }
 });
 
 Deno.test("gelu() with the fused backward matches the reference ops", async () => {
   for (const shape of [[1, 1], [5, 9], [256, 512]]) {
-    assertSame(await bothWays(() => valueAndGrads(gelu, () => [rand(shape, 4, 4)])), `gelu`);
+    assertSame(await bothWays(() => fusedValueAndGrads(gelu, () => [rand(shape, 4, 4)])), `gelu`);
   }
 });
 
@@ -75,7 +72,7 @@ Deno.test("causalAttention() matches split-transpose attention, with gradients",
     const f = (qkv: tf.Tensor) =>
       hasFusedAttention() ? causalAttention(qkv, shape) : referenceAttention(qkv, B, T, H);
     const run = () => {
-      const r = valueAndGrads(f, () => [rand([B * T, 3 * C], 11, 2)]);
+      const r = fusedValueAndGrads(f, () => [rand([B * T, 3 * C], 11, 2)]);
       return { ...r, fused: hasFusedAttention() };
     };
     assertSame(await bothWays(run), `attention B${B} T${T} H${H} C${C}`);
@@ -116,7 +113,7 @@ Deno.test("createAdamW() updates the same with the fused kernels as with tfjs op
 Deno.test("the fused kernels leave no tensors behind", async () => {
   assert((await accelerateWasm()).enabled);
   const before = tf.memory().numTensors;
-  valueAndGrads(
+  fusedValueAndGrads(
     (x, g, b) => causalAttention(gelu(layerNorm(x, g, b)), { B: 2, T: 4, H: 2 }),
     () => [rand([8, 24], 1), rand([24], 2), rand([24], 3)],
   );

@@ -10,7 +10,7 @@ import {
 import { loadSimdKernels } from "../../src/train/blas/simd.ts";
 import { gelu, layerNorm } from "../../src/train/layers.ts";
 import { createAdamW } from "../../src/train/mod.ts";
-import { assertClose } from "./_both_ways.ts";
+import { assertClose, rand, valueAndGrads } from "./_both_ways.ts";
 
 await initBackend("wasm");
 
@@ -49,19 +49,6 @@ async function scalarAndSimd<T>(f: () => T): Promise<{ scalar: T; simd: T }> {
   } finally {
     restoreWasmKernels();
   }
-}
-
-const rand = (shape: number[], seed: number, scale = 1) =>
-  tf.randomUniform(shape, -scale, scale, "float32", seed);
-
-/** Value and input gradients of `sum(f(x...) * w)`: every SIMD loop with its scalar tail. */
-function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: () => tf.Tensor[]) {
-  return tf.tidy(() => {
-    const xs = inputs();
-    const y = f(...xs);
-    const grads = tf.grads((...a: tf.Tensor[]) => f(...a))(xs, rand(y.shape, 99));
-    return [y.dataSync(), ...grads.map((g) => g.dataSync())];
-  });
 }
 
 Deno.test("GELU and layer norm give the same values and gradients with SIMD as without", async () => {
