@@ -5,11 +5,13 @@
  *       [--steps N] [--layers L] [--width C] [--heads H] [--batch B] [--seq T] [--window K]
  *       [--reference bracket|trigger-return|...]
  *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
- *       [--seconds-per-step S] [--plan]
+ *       [--seconds-per-step S] [--plan] [--fit LR] [--only fixed|all]
  *
  * Sweeps a 3x-spaced LR grid of fixed-LR runs (AdaLRS off), extends it until the best point
  * (the fit LR) has two grid points each side, then runs AdaLRS from fit/9, fit/3, fit·3 and
- * fit·9 with the same definition and seed. Writes `results.md`, `results.json` and SVG plots to
+ * fit·9 with the same definition and seed. `--fit LR` takes the fit from an earlier sweep (another
+ * seed's): only the fixed runs at fit/9, fit/3, fit, fit·3 and fit·9 train as baselines. `--only
+ * fixed` trains the baselines alone. Writes `results.md`, `results.json` and SVG plots to
  * `docs/results/<profile>-<schedule>/` (or `--out`). Runs go through the normal pipeline: a
  * service embedded here (store in `data/experiments/<profile>-<schedule>`, N worker processes)
  * or the one at `--url`. Interrupted? Rerun the same command: finished runs are reused and
@@ -63,12 +65,19 @@ const { values } = parseArgs({
     backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
     "seconds-per-step": { type: "string" },
     plan: { type: "boolean", default: false },
+    fit: { type: "string" },
+    only: { type: "string", default: "all" },
   },
 });
 const profile = values.profile as keyof typeof PROFILES;
 const schedule = values.schedule as ScheduleKind;
 if (!(profile in PROFILES) || !["cosine", "wsd", "constant"].includes(schedule)) {
   console.error("usage: deno task experiment --profile quick|full --schedule cosine|wsd|constant");
+  Deno.exit(2);
+}
+const givenFit = values.fit === undefined ? null : Number(values.fit);
+if (givenFit !== null && !(givenFit > 0)) {
+  console.error(`--fit must be a positive learning rate, got ${values.fit}`);
   Deno.exit(2);
 }
 const num = (v: string | undefined, fallback: number) => v === undefined ? fallback : Number(v);
@@ -82,7 +91,7 @@ const size: ProfileSize = {
   batchSize: num(values.batch, p.batchSize),
   sequenceLength: num(values.seq, p.sequenceLength),
   window: num(values.window, p.window),
-  center: num(values.center, p.center),
+  center: givenFit ?? num(values.center, p.center),
   workers: num(values.workers, p.workers),
 };
 const bad = Object.entries(size).filter(([, v]) => !(typeof v === "number" && v > 0));
@@ -102,7 +111,12 @@ if (!(REFERENCE_KINDS as readonly string[]).includes(reference)) {
   console.error(`--reference must be one of ${REFERENCE_KINDS.join(", ")}; got ${reference}`);
   Deno.exit(2);
 }
-const name = `${profile}-${schedule}`;
+if (values.only !== "all" && values.only !== "fixed") {
+  console.error(`--only must be fixed or all, got ${values.only}`);
+  Deno.exit(2);
+}
+const seedSuffix = values.seed === "0" ? "" : `-seed${values.seed}`;
+const name = `${profile}-${schedule}${seedSuffix}`;
 const outDir = values.out ?? `docs/results/${name}`;
 const git = await gitState();
 const profileBase = profileDefinition(size, schedule, Number(values.seed));
@@ -113,9 +127,10 @@ const base = {
   adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind },
 };
 const secondsPerStep = num(values["seconds-per-step"], size.secondsPerStep);
+const sweepRuns = givenFit === null ? points : 5;
 const estimate = estimateSeconds({
-  sweepRuns: points,
-  adalrsRuns: 4,
+  sweepRuns,
+  adalrsRuns: values.only === "fixed" ? 0 : 4,
   steps: size.steps,
   secondsPerStep,
   workers: size.workers,
@@ -123,7 +138,9 @@ const estimate = estimateSeconds({
 if (values.plan) {
   console.log(JSON.stringify({ profile, schedule, size, points, base }, null, 2));
   console.log(
-    `${points} + 4 runs of ${size.steps} steps on ${size.workers} workers: ~${
+    `${sweepRuns} + ${
+      values.only === "fixed" ? 0 : 4
+    } runs of ${size.steps} steps on ${size.workers} workers: ~${
       (estimate / 60).toFixed(0)
     } min at ${secondsPerStep} s a step`,
   );
@@ -139,21 +156,34 @@ const service = await openService({
 });
 stopOnInterrupt(service);
 console.error(
-  `${name}: ${points}-point sweep + 4 AdaLRS runs of ${size.steps} steps on ${service.url}` +
+  `${name}: ${sweepRuns}-point ${givenFit === null ? "sweep" : "baseline"} + ${
+    values.only === "fixed" ? 0 : 4
+  } AdaLRS runs of ${size.steps} steps on ${service.url}` +
     `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}; estimated ${
       (estimate / 60).toFixed(0)
     } min at ${secondsPerStep} s a step (--seconds-per-step), more if the grid grows`,
 );
 
-const progress = new SweepProgress({ expectedRuns: points + 4 });
+const progress = new SweepProgress({
+  expectedRuns: sweepRuns + (values.only === "fixed" ? 0 : 4),
+});
 const outcome = await runExperiment(service, {
   base,
   grid: { center: size.center, spacing: 3 },
   points,
   tag: name,
   progress,
+  fit: givenFit === null ? "sweep" : "given",
+  only: values.only,
 });
 progress.done();
+if (values.only === "fixed") {
+  for (const r of outcome.sweep.runs) {
+    console.log(`${r.label}: final validation loss ${r.finalValLoss.toFixed(4)} (${r.status})`);
+  }
+  await service.close();
+  Deno.exit(0);
+}
 const report = buildReport(outcome, {
   profile,
   schedule,

@@ -123,6 +123,14 @@ export async function runSweep(service: ServiceEndpoint, opts: SweepOptions): Pr
 export interface ExperimentOptions extends Omit<SweepOptions, "margin"> {
   /** Grid steps from the fit where AdaLRS runs start. @default [-2, -1, 1, 2] */
   offsets?: number[];
+  /**
+   * `sweep` (default): the fit is the best point of a sweep grown around `grid.center`.
+   * `given`: `grid.center` is the fit, found earlier (another seed's sweep); only the fit and the
+   * starting points run as fixed baselines, and the grid never grows.
+   */
+  fit?: "sweep" | "given";
+  /** Train only the fixed runs (`fixed`), or everything (default). */
+  only?: "fixed" | "all";
 }
 
 /** A finished experiment: the sweep and the AdaLRS runs. */
@@ -147,9 +155,15 @@ export async function runExperiment(
 ): Promise<ExperimentOutcome> {
   const offsets = opts.offsets ?? [-2, -1, 1, 2];
   const margin = Math.max(1, ...offsets.map(Math.abs));
-  const sweep = await runSweep(service, { ...opts, margin });
-  if (sweep.fit === null) throw new Error("Every run of the sweep diverged or failed: no fit LR");
-  const fit = sweep.fit;
+  const given = opts.fit === "given";
+  const sweep = given
+    ? await runSweep(service, { ...opts, points: 2 * margin + 1, margin: 0 })
+    : await runSweep(service, { ...opts, margin });
+  const fit = given ? sweep.runs.find((r) => r.index === 0) ?? null : sweep.fit;
+  if (fit === null || !Number.isFinite(fit.finalValLoss)) {
+    throw new Error("Every run of the sweep diverged or failed: no fit LR");
+  }
+  if (opts.only === "fixed") return { sweep, fit, adalrs: [], offsets };
   const planned: PlannedRun[] = offsets.map((offset) => {
     const start = offsetLabel(opts.grid.spacing, offset);
     const index = fit.index + offset;
