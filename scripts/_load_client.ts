@@ -16,6 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { followAction } from "../src/adalrs/mod.ts";
 import type { LossesResponse, RunView } from "../src/events/mod.ts";
 import {
   SYNTHETIC_DEFAULTS,
@@ -56,6 +57,8 @@ interface Trainee {
   id: string;
   steps: number;
   step: number;
+  /** The data step of `step`: which batch (here, noise) it draws. */
+  data: number;
   lrs: number[];
   state: SyntheticState;
   snapshots: Map<string, SyntheticState>;
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     const view: RunView = await res.json();
     const steps = view.definition.training.steps;
     const state = syntheticStart(model);
-    trainees.push({ id, steps, step: 0, lrs: [view.lr], state, snapshots: new Map() });
+    trainees.push({ id, steps, step: 0, data: 0, lrs: [view.lr], state, snapshots: new Map() });
   }
   summary.runs = trainees.length;
   summary.startedAt = Date.now();
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
       const losses: number[] = [];
       let state = t.state;
       for (const lr of t.lrs) {
-        const out = syntheticStep(model, state, t.step + losses.length, lr);
+        const out = syntheticStep(model, state, t.data + losses.length, lr);
         state = out.state;
         losses.push(out.loss);
       }
@@ -153,10 +156,9 @@ async function main(): Promise<void> {
       summary.latencies.push(performance.now() - started);
       summary.windows++;
       console.log(JSON.stringify({ ack: key, run: t.id, fromStep: t.step, next: answer.nextStep }));
-      t.state = state;
-      if (answer.action.kind === "snapshot") t.snapshots.set(answer.action.snapshotId, t.state);
-      if (answer.action.kind === "restore") t.state = t.snapshots.get(answer.action.snapshotId)!;
+      t.state = followAction(t.snapshots, state, answer.action, answer.keep);
       t.step = answer.nextStep;
+      t.data = answer.dataStep;
       t.lrs = answer.lrs;
     }
   }

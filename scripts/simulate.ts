@@ -30,7 +30,23 @@ import {
   syntheticBench,
 } from "../src/sim/mod.ts";
 
-const REFERENCES: ReferenceKind[] = ["trigger", "pair", "fresh", "bracket"];
+/** A named set of controller settings the study compares. */
+interface Variant {
+  label: string;
+  adalrs: Partial<AdalrsConfig>;
+}
+
+/** The settings compared: revision 2's sequential references, then revision 3's paired trials. */
+const VARIANTS: Variant[] = [
+  ...(["trigger", "pair", "fresh", "bracket", "trigger-return"] as ReferenceKind[]).map((
+    reference,
+  ): Variant => ({
+    label: `sequential ${reference}`,
+    adalrs: { trial: "sequential", climb: false, reference },
+  })),
+  { label: "paired", adalrs: { trial: "paired", climb: false } },
+  { label: "paired + climb", adalrs: { trial: "paired", climb: true } },
+];
 const STARTS = [0.1, 1 / 3, 3, 10];
 
 const { values } = parseArgs({
@@ -49,12 +65,12 @@ const benches: SimBench[] = [
   sweepBench(buildSweepModel(await loadSweep(values.sweep))),
 ];
 
-console.log(`## Final LR and loss by reference (window ${base.window}, z ${base.z})\n`);
+console.log(`## Final LR and loss by trial kind (window ${base.window}, z ${base.z})\n`);
 const rows: StudyRow[] = [];
 for (const bench of benches) {
-  for (const reference of REFERENCES) {
+  for (const { label, adalrs } of VARIANTS) {
     for (const start of STARTS) {
-      rows.push(studyRow(bench, { ...base, reference }, start, seeds, reference));
+      rows.push(studyRow(bench, { ...base, ...adalrs }, start, seeds, label));
     }
   }
 }
@@ -63,36 +79,36 @@ console.log(formatTable(rows).replaceAll("0.3333333333333333x", "1/3x"));
 console.log("\n## Seeds within 3x of the optimum, over all starts, by window\n");
 benches.push(exponentialBench());
 const windows = [20, 30, 50, 75, 100];
-console.log(`| bench | reference | ${windows.map((w) => `k=${w}`).join(" | ")} |`);
+console.log(`| bench | setting | ${windows.map((w) => `k=${w}`).join(" | ")} |`);
 console.log(`| --- | --- | ${windows.map(() => "---").join(" | ")} |`);
 for (const bench of benches) {
-  for (const reference of REFERENCES) {
+  for (const { label, adalrs } of VARIANTS) {
     const cells = windows.map((window) => {
       let within = 0;
       for (const start of STARTS) {
-        const row = studyRow(bench, { ...base, reference, window }, start, seeds, reference);
+        const row = studyRow(bench, { ...base, ...adalrs, window }, start, seeds, label);
         within += summarise(row).within3;
       }
       return `${within}/${STARTS.length * seeds.length}`;
     });
-    console.log(`| ${bench.name} | ${reference} | ${cells.join(" | ")} |`);
+    console.log(`| ${bench.name} | ${label} | ${cells.join(" | ")} |`);
   }
 }
 
 console.log("\n## Drift where the LR does not matter (start 1x; 1 is no drift)\n");
-console.log("| loss curve | reference | window | final m: geo [min, max] | accept/restore |");
+console.log("| loss curve | setting | window | final m: geo [min, max] | accept/restore+reject |");
 console.log("| --- | --- | --- | --- | --- |");
 for (const shape of ["power", "linear"] as const) {
   const bench = nullBench(shape);
-  for (const reference of REFERENCES) {
+  for (const { label, adalrs } of VARIANTS) {
     for (const window of [20, Number(values.window)]) {
-      const row = studyRow(bench, { ...base, reference, window }, 1, seeds, reference);
+      const row = studyRow(bench, { ...base, ...adalrs, window }, 1, seeds, label);
       const s = summarise(row);
       const r = row.rules;
       console.log(
-        `| ${shape} | ${reference} | ${window} | ${s.ratioGeo.toFixed(2)} [${
-          s.ratioMin.toFixed(2)
-        }, ${s.ratioMax.toFixed(2)}] | ${r["trial-accept"] ?? 0}/${r["trial-restore"] ?? 0} |`,
+        `| ${shape} | ${label} | ${window} | ${s.ratioGeo.toFixed(2)} [${s.ratioMin.toFixed(2)}, ${
+          s.ratioMax.toFixed(2)
+        }] | ${r["trial-accept"] ?? 0}/${(r["trial-restore"] ?? 0) + (r["trial-reject"] ?? 0)} |`,
       );
     }
   }

@@ -6,13 +6,14 @@
  *     deno task synthetic --start 0.1                    # begin 10x below the optimum
  *     deno task synthetic --start 10                     # begin 10x above it
  *
- * The trainer keeps its model state locally, follows each `action` (snapshot, restore) and each
+ * The trainer keeps its model state locally, follows each `action` (snapshot, restore, branch) and each
  * per-step LR the service returns, and prints where the LR ended relative to the optimum.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { followAction } from "../src/adalrs/mod.ts";
 import type { LossesResponse, RunView } from "../src/events/mod.ts";
 import type { ReplayReport } from "../src/replay/mod.ts";
 import {
@@ -83,11 +84,13 @@ export async function driveSyntheticRun(
   let state: SyntheticState = syntheticStart(model);
   const snapshots = new Map<string, SyntheticState>();
   let step = 0;
+  let data = 0;
   let lrs = [run.lr];
   while (step < opts.steps) {
     const losses: number[] = [];
     for (const lr of lrs) {
-      const out = syntheticStep(model, state, step + losses.length, lr);
+      // The batch (here: its noise) follows the data step, which a paired trial sets back.
+      const out = syntheticStep(model, state, data + losses.length, lr);
       state = out.state;
       losses.push(out.loss);
     }
@@ -96,10 +99,10 @@ export async function driveSyntheticRun(
       losses,
       idempotencyKey: `${run.id}-${step}`,
     });
-    if (answer.action.kind === "snapshot") snapshots.set(answer.action.snapshotId, state);
-    if (answer.action.kind === "restore") state = snapshots.get(answer.action.snapshotId)!;
+    state = followAction(snapshots, state, answer.action, answer.keep);
     onWindow(answer);
     step = answer.nextStep;
+    data = answer.dataStep;
     lrs = answer.lrs;
   }
   const replay = await call<ReplayReport>(`/v1/runs/${run.id}/replay`, {});

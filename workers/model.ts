@@ -13,7 +13,10 @@ export interface ModelRunner {
   readonly backend: { name: string; version: string };
   readonly parameterCount: number;
   readonly tokensPerStep: number;
-  /** One optimizer step at `lr`; returns the loss, possibly NaN or infinite. */
+  /**
+   * One optimizer step at `lr` on the batch of data step `step` (the compute step, except in a
+   * paired trial's control branch); returns the loss, possibly NaN or infinite.
+   */
   step(step: number, lr: number): Promise<number>;
   /** Validation loss. */
   evaluate(): Promise<number>;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { currentLr, encodeLoss, windowEnd } from "../src/adalrs/mod.ts";
+import { currentLr, dataStep, encodeLoss, heldSnapshots, windowEnd } from "../src/adalrs/mod.ts";
 import {
   type EventStore,
   type HeldLease,
@@ -102,8 +102,9 @@ class RunSession {
     for (let step = this.view.controller.nextStep; step < steps; step++) {
       await this.checkStillOurs();
       // The multiplier is fixed within a window; only the base schedule moves step by step.
-      const lr = currentLr({ ...this.view.controller, nextStep: step });
-      losses.push(await runner.step(step, lr));
+      // The batch follows the data step, which a paired trial's control branch sets back.
+      const at = { ...this.view.controller, nextStep: step };
+      losses.push(await runner.step(dataStep(at), currentLr(at)));
       if (step < windowEnd(this.view.controller) && step < steps - 1) continue;
 
       const from = this.view.controller.nextStep;
@@ -114,9 +115,10 @@ class RunSession {
       if (evalEvery > 0 && Math.floor(answer.nextStep / evalEvery) > Math.floor(from / evalEvery)) {
         await this.evaluate(answer.nextStep);
       }
-      // Only between trials: a trial's snapshot lives in memory and would not survive a crash.
+      // Only between trials: a trial's snapshots live in memory and would not survive a crash.
       const due = checkpointEvery > 0 && answer.nextStep - lastCheckpoint >= checkpointEvery;
-      if (due && this.view.controller.trial === null && answer.nextStep < steps) {
+      const between = heldSnapshots(this.view.controller).length === 0;
+      if (due && between && answer.nextStep < steps) {
         await this.checkpoint(answer.nextStep);
         lastCheckpoint = answer.nextStep;
       }
@@ -186,15 +188,23 @@ class RunSession {
       await this.append(
         newEvent("SnapshotTaken", { snapshotId: action.snapshotId, step: nextStep }),
       );
-    } else if (action.kind === "restore") {
+    } else if (action.kind === "restore" || action.kind === "branch") {
       const snapshot = this.#snapshots.get(action.snapshotId);
       if (snapshot === undefined) throw new Error(`No snapshot ${action.snapshotId} to restore`);
+      const events: NewEvent[] = [];
+      if (action.kind === "branch") {
+        this.#snapshots.set(action.saveAs, runner.snapshot());
+        events.push(newEvent("SnapshotTaken", { snapshotId: action.saveAs, step: nextStep }));
+      }
       runner.restore(snapshot);
-      await this.append(newEvent("RolledBack", { snapshotId: action.snapshotId, step: nextStep }));
+      events.push(newEvent("RolledBack", { snapshotId: action.snapshotId, step: nextStep }));
+      await this.append(...events);
     }
-    if (this.view.controller.trial === null) {
-      for (const snapshot of this.#snapshots.values()) runner.drop(snapshot);
-      this.#snapshots.clear();
+    const keep = new Set(heldSnapshots(this.view.controller));
+    for (const [id, snapshot] of this.#snapshots) {
+      if (keep.has(id)) continue;
+      runner.drop(snapshot);
+      this.#snapshots.delete(id);
     }
   }
 

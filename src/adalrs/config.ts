@@ -30,8 +30,29 @@ import type { ScheduleConfig } from "../schedule/mod.ts";
  */
 export type ReferenceKind = "trigger" | "pair" | "fresh" | "bracket" | "trigger-return";
 
+/**
+ * How an upscale trial is judged.
+ *
+ * - `sequential` (revision 2): the trial window's loss-descent velocity against a reference window
+ *   at the old LR (`reference`), on different batches. The batches' own difficulty (per-step noise
+ *   larger than a good trial's lasting gain) and the loss-level shift an LR change causes both
+ *   bend that comparison.
+ * - `paired`: the trial window at the trial LR and one settling window back at the old LR run; then
+ *   the same steps run again from the pre-trial snapshot at the old LR, on the same batches (action
+ *   `branch`). The two branches' losses over the settling window, batch by batch, measure the
+ *   trial's lasting effect with the batches' difficulty cancelled. Costs two windows of compute per
+ *   trial (one branch is discarded).
+ */
+export type TrialKind = "sequential" | "paired";
+
 /** Settings of the AdaLRS search; defaults in {@linkcode ADALRS_DEFAULTS}. */
 export interface AdalrsConfig {
+  /**
+   * The controller revision that decides the run ({@linkcode CONTROLLER_REVISION} when a run is
+   * created). A run's log keeps it, so replay re-derives every decision with the behaviour that
+   * made it; settings a revision did not have are filled with {@linkcode legacySettings}.
+   */
+  revision: number;
   /** When false, the controller only reports the scheduled LR (multiplier stays 1). */
   enabled: boolean;
   /** k: losses per window, the unit of every velocity estimate and of every trial. */
@@ -48,8 +69,16 @@ export interface AdalrsConfig {
   searchStart: number;
   /** End of the search phase, as a fraction of total steps; the multiplier is frozen after it. */
   searchEnd: number;
-  /** What a trial's velocity is compared with. */
+  /** What a trial's velocity is compared with (`sequential` trials). */
   reference: ReferenceKind;
+  /** How a trial is judged. */
+  trial: TrialKind;
+  /**
+   * After an accepted trial, start the next trial at the end of the next window instead of
+   * waiting for the descent to slow: from far below, a 9x climb needs two accepted trials within
+   * the search phase.
+   */
+  climb: boolean;
 }
 
 /**
@@ -58,6 +87,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
+  revision: 3,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -73,7 +103,28 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // Ends within 3x as often as `trigger`, more robustly (less drift when the LR does not matter,
   // no undershoot on fast-slowing curves); `fresh` and `pair` undershoot on both trainers.
   reference: "bracket",
+  // Revision 3: on the real GPT, sequential verdicts did not climb from below (docs/results.md);
+  // paired trials compare the branches on the same batches.
+  trial: "paired",
+  climb: false,
 };
+
+/**
+ * The settings a run recorded before they existed, as the revision that ran it behaved: a log
+ * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
+ * without climbing.
+ *
+ * @param adalrs the settings as stored in a run's `RunCreated`
+ * @returns every setting, the missing ones filled with revision 2's behaviour
+ */
+export function legacySettings(
+  adalrs: Omit<AdalrsConfig, NewSettings> & Partial<Pick<AdalrsConfig, NewSettings>>,
+): AdalrsConfig {
+  return { revision: 2, trial: "sequential", climb: false, ...adalrs };
+}
+
+/** Settings that revision 2's logs do not have. */
+type NewSettings = "revision" | "trial" | "climb";
 
 /**
  * The window of a run that does not set one: about 12 windows in the search phase (enough for
@@ -97,12 +148,15 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
 }
 
 /**
- * The revision of the controller's rules. Bump it whenever a rule changes what it decides for the
- * same losses: experiments tag AdaLRS runs with it, so a rerun after a rule change trains new
- * AdaLRS runs instead of reusing runs the old rules decided. (Replay of an old run with the new
- * rules is `deno task what-if`.)
+ * The revision of the controller's rules, written into every new run's settings. A change in
+ * what the rules decide for the same losses is a new setting (old logs fill it with the old
+ * behaviour in {@linkcode legacySettings}) and a new revision, so every recorded run keeps
+ * replaying identical; `deno task what-if` tries new rules on an old log.
+ *
+ * - 2: sequential trials, `trial-setback`; `decision.beta` reported as 1/β'.
+ * - 3: `trial` (`paired`) and `climb`; `decision.beta` reported as β' itself, like `alpha`.
  */
-export const CONTROLLER_REVISION = 2;
+export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 
 /** Everything the controller needs to turn a multiplier into a learning rate. */
 export interface ControllerSetup {

@@ -18,28 +18,65 @@ import { velocity } from "./velocity.ts";
 /**
  * An upscale trial in progress, or a trigger waiting for its fresh reference window.
  *
- * - `reference`: descent slowed; the next window at the same LR is the reference (`fresh`).
+ * - `reference`: the next window at the same LR is the reference of a trial (`fresh`, or after an
+ *   accepted trial with `climb`: the next trial goes the same `direction`).
  * - `running`: the trial window at `mBefore * α'` is being measured against `reference`.
- * - `closing` (`bracket` only): the trial window was `measured`; one more window back at
- *   `mBefore` closes the reference around it before the trial is judged.
+ * - `closing` (`bracket`, `trigger-return`, `paired`): the trial window was `measured`; one more
+ *   window back at `mBefore` closes the reference around it, shows a setback, or (paired) ends the
+ *   trial branch.
+ * - `control` (`paired`): the trial branch was saved as `branchId` and `snapshotId` restored; the
+ *   same steps run again at `mBefore`. `settled` holds the trial branch's settling-window losses,
+ *   compared batch for batch with the control branch's second window.
  */
 export type Trial =
-  | { stage: "reference" }
-  | { stage: "running"; snapshotId: string; mBefore: number; reference: WindowStats }
+  | { stage: "reference"; direction?: Direction }
+  | {
+    stage: "running";
+    snapshotId: string;
+    mBefore: number;
+    reference: WindowStats;
+    direction?: Direction;
+  }
   | {
     stage: "closing";
+    direction?: Direction;
     snapshotId: string;
     mBefore: number;
     mTrial: number;
     reference: WindowStats;
     measured: WindowStats;
+  }
+  | {
+    stage: "control";
+    direction?: Direction;
+    snapshotId: string;
+    branchId: string;
+    mBefore: number;
+    mTrial: number;
+    reference: WindowStats;
+    measured: WindowStats;
+    settled: number[];
+    settledStats: WindowStats;
+    /** Control windows measured so far. */
+    windows: number;
   };
+
+/**
+ * Which way a trial moves the LR: up by α' (every trial of revision 2), or down by β' (paired
+ * trials test a downscale after an upscale lost, instead of applying it untested).
+ */
+export type Direction = "up" | "down";
 
 /** Everything the controller remembers between windows. Plain data, safe to store as JSON. */
 export interface ControllerState {
   setup: ControllerSetup;
   /** The compute step whose loss comes next. */
   nextStep: number;
+  /**
+   * Compute steps minus data steps: how many steps re-ran earlier batches (paired trials' control
+   * branches). The schedule follows compute steps; the batches follow data steps.
+   */
+  dataOffset: number;
   /** Losses of the current, incomplete window. */
   pending: LossValue[];
   /** The AdaLRS multiplier m and the number n of adjustments so far. */
@@ -65,6 +102,7 @@ export function initialState(setup: ControllerSetup): ControllerState {
   return {
     setup,
     nextStep: 0,
+    dataOffset: 0,
     pending: [],
     m: 1,
     n: 0,
@@ -80,6 +118,37 @@ export function initialState(setup: ControllerSetup): ControllerState {
 export function currentLr(state: ControllerState): number {
   const { schedule, peakLr, totalSteps } = state.setup;
   return state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps);
+}
+
+/**
+ * The data position of `state.nextStep`: which step's batch the trainer draws next. It equals the
+ * compute step until a paired trial replays batches.
+ */
+export function dataStep(state: ControllerState): number {
+  // Views stored before revision 3 have no offset.
+  return state.nextStep - (state.dataOffset ?? 0);
+}
+
+/**
+ * The snapshots a trainer must still hold; it may free any other.
+ *
+ * @example
+ * ```ts
+ * import { heldSnapshots, initialState } from "./controller.ts";
+ * import { ADALRS_DEFAULTS } from "./config.ts";
+ * const state = initialState({
+ *   adalrs: ADALRS_DEFAULTS,
+ *   schedule: { kind: "constant", warmupSteps: 0, minRatio: 0.1, decayFraction: 0.2 },
+ *   peakLr: 1e-3,
+ *   totalSteps: 1000,
+ * });
+ * if (heldSnapshots(state).length !== 0) throw new Error("nothing to hold before a trial");
+ * ```
+ */
+export function heldSnapshots(state: ControllerState): string[] {
+  const trial = state.trial;
+  if (trial === null || trial.stage === "reference") return [];
+  return trial.stage === "control" ? [trial.snapshotId, trial.branchId] : [trial.snapshotId];
 }
 
 /** The last step of the window that `state.nextStep` belongs to. */
@@ -121,9 +190,10 @@ function decideWindow(state: ControllerState, losses: number[]): {
   const fromStep = toStep - losses.length + 1;
   const stats = windowStats(losses, fromStep, adalrs.z);
   const alpha = Math.max(adalrs.lambda ** state.n * adalrs.alpha, 1);
-  const beta = 1 / Math.max(adalrs.lambda ** state.n * adalrs.beta, 1);
+  const betaFactor = Math.max(adalrs.lambda ** state.n * adalrs.beta, 1);
+  const beta = 1 / betaFactor;
   const snapshotId = `s${state.decisions}`;
-  const outcome = chooseRule(state, stats, { alpha, beta, snapshotId });
+  const outcome = chooseRule(state, stats, { alpha, beta, snapshotId }, losses);
 
   const mAfter = outcome.m;
   const nextState: ControllerState = {
@@ -136,6 +206,7 @@ function decideWindow(state: ControllerState, losses: number[]): {
     previous: outcome.previous,
     rising: outcome.rising ?? 0,
     trial: outcome.trial,
+    dataOffset: (state.dataOffset ?? 0) + (outcome.replayed ?? 0),
     decisions: state.decisions + 1,
   };
   const decision: Decision = {
@@ -145,9 +216,10 @@ function decideWindow(state: ControllerState, losses: number[]): {
     previous: state.previous,
     reference: outcome.reference ?? null,
     trial: outcome.trialWindow ?? null,
+    ...(outcome.paired && { paired: outcome.paired }),
     n: state.n,
     alpha,
-    beta,
+    beta: adalrs.revision >= 3 ? betaFactor : beta,
     mBefore: state.m,
     mAfter,
     nextStep: state.nextStep,

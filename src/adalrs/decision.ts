@@ -4,11 +4,18 @@
  * @module
  */
 
-/** What a trainer must do before its next step. */
+/**
+ * What a trainer must do before its next step.
+ *
+ * `branch` (paired trials): save the current model and optimizer state as `saveAs`, then load
+ * `snapshotId`; the steps that follow train on the same batches as the steps after that snapshot
+ * did (the answer's `dataStep` says which).
+ */
 export type Action =
   | { kind: "continue" }
   | { kind: "snapshot"; snapshotId: string }
-  | { kind: "restore"; snapshotId: string };
+  | { kind: "restore"; snapshotId: string }
+  | { kind: "branch"; snapshotId: string; saveAs: string };
 
 /**
  * The rule that fired for a window.
@@ -19,6 +26,7 @@ export type Action =
  * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
  * - `upscale-trial`: snapshot, then multiply the LR by α'.
+ * - `downscale-trial`: (`paired`, after `climb`) snapshot, then divide the LR by β' for a trial.
  * - `trial-return`: (`bracket`, `trigger-return`) the trial window is measured; one more window
  *   at the old LR closes the reference (or, for `trigger-return`, the setback check) before the
  *   trial is judged.
@@ -28,6 +36,14 @@ export type Action =
  *   where it was before the trial, beyond the error bars: the trial set training back; restore
  *   and downscale.
  * - `trial-revert`: no clear difference; go back to the old LR and keep the progress.
+ * - `trial-branch`: (`paired`) the trial branch (trial window, then a settling window at the old
+ *   LR) is done; keep it, restore the pre-trial snapshot, and run the same steps again at the old
+ *   LR on the same batches: the control branch.
+ * - `control-window`: (`paired`) the control branch's first window; its second is compared with
+ *   the trial branch's settling window.
+ * - `trial-reject`: (`paired`) the upscale branch ended above the control branch, batch for batch,
+ *   beyond the error: stay on the control branch and start a downscale trial there (snapshot,
+ *   LR divided by β'). A downscale that does not win is reverted (`trial-revert`).
  * - `rising`: the loss rose significantly once; one more such window downscales.
  * - `rise-downscale`: the loss rose over two windows in a row; divide the LR by β'.
  * - `non-finite-restore`: a NaN or infinite loss during a trial; restore and downscale.
@@ -40,11 +56,15 @@ export type Rule =
   | "max-guard"
   | "reference-window"
   | "upscale-trial"
+  | "downscale-trial"
   | "trial-return"
   | "trial-accept"
   | "trial-restore"
   | "trial-setback"
   | "trial-revert"
+  | "trial-branch"
+  | "control-window"
+  | "trial-reject"
   | "rising"
   | "rise-downscale"
   | "non-finite-restore"
@@ -63,6 +83,19 @@ export interface WindowStats {
   mean: number;
 }
 
+/**
+ * A paired verdict's evidence: the trial branch's settling window minus the control branch's
+ * second window, loss by loss on the same batches.
+ */
+export interface PairedEvidence {
+  /** Mean of the per-batch differences (negative: the trial branch is ahead). */
+  difference: number;
+  /** Its error: z standard errors of that mean. */
+  e: number;
+  /** Batches compared. */
+  k: number;
+}
+
 /** One LR decision with its evidence. Identical on every replay of the same losses. */
 export interface Decision {
   /** 0-based position among the run's decisions. */
@@ -76,7 +109,12 @@ export interface Decision {
   reference: WindowStats | null;
   /** The trial window whose velocity was judged against the reference (verdicts only). */
   trial: WindowStats | null;
-  /** Number of adjustments before this decision, and the factors that were in force. */
+  /** Paired verdicts only: the branches' difference (absent from every other decision). */
+  paired?: PairedEvidence;
+  /**
+   * Number of adjustments before this decision, and the factors that were in force: α' and, from
+   * revision 3, β' (the LR is divided by it); revision 2 recorded 1/β' here.
+   */
   n: number;
   alpha: number;
   beta: number;

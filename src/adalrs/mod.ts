@@ -7,5 +7,6 @@
 export * from "./config.ts";
 export * from "./controller.ts";
 export * from "./decision.ts";
+export * from "./follow.ts";
 export * from "./loss_value.ts";
 export * from "./velocity.ts";

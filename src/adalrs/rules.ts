@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ControllerState, Trial } from "./controller.ts";
-import type { Action, Rule, WindowStats } from "./decision.ts";
+import type { ControllerState, Direction, Trial } from "./controller.ts";
+import type { Action, PairedEvidence, Rule, WindowStats } from "./decision.ts";
 
 /** What a rule changes: the rule's name plus the fields of the state it sets. */
 export interface Outcome {
@@ -21,6 +21,10 @@ export interface Outcome {
   /** The trial window that was judged (trial verdicts only). */
   trialWindow?: WindowStats | null;
   rising?: number;
+  /** Steps whose batches run again from now on (a paired trial's control branch). */
+  replayed?: number;
+  /** A paired verdict's evidence. */
+  paired?: PairedEvidence;
 }
 
 /** The factors in force for this window, and the id a new snapshot would get. */
@@ -38,10 +42,17 @@ const CONTINUE: Action = { kind: "continue" };
  * @param state the controller before the window's decision
  * @param stats the window's statistics; null when it held a non-finite loss
  * @param f the factors in force
+ * @param losses the window's losses (paired verdicts compare them batch for batch)
  */
-export function chooseRule(state: ControllerState, stats: WindowStats | null, f: Factors): Outcome {
+export function chooseRule(
+  state: ControllerState,
+  stats: WindowStats | null,
+  f: Factors,
+  losses: readonly number[],
+): Outcome {
   const { adalrs, totalSteps } = state.setup;
-  const trial = state.trial?.stage === "running" || state.trial?.stage === "closing"
+  const trial = state.trial?.stage === "running" || state.trial?.stage === "closing" ||
+      state.trial?.stage === "control"
     ? state.trial
     : null;
   const keep = { m: state.m, adjusted: false, action: CONTINUE, trial: null };
@@ -71,7 +82,36 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
   }
 
   // A trial is judged whatever the search phase: its window was started inside it.
-  const returns = adalrs.reference === "bracket" || adalrs.reference === "trigger-return";
+  const paired = adalrs.trial === "paired";
+  if (trial?.stage === "control") return controlWindow(state, trial, stats, losses, f);
+  if (trial?.stage === "closing" && paired) {
+    // The trial branch is done: keep it, and run its steps again at the old LR, same batches.
+    return {
+      rule: "trial-branch",
+      m: trial.mBefore,
+      adjusted: false,
+      action: { kind: "branch", snapshotId: trial.snapshotId, saveAs: `${trial.snapshotId}t` },
+      trial: {
+        stage: "control",
+        ...(trial.direction && { direction: trial.direction }),
+        snapshotId: trial.snapshotId,
+        branchId: `${trial.snapshotId}t`,
+        mBefore: trial.mBefore,
+        mTrial: trial.mTrial,
+        reference: trial.reference,
+        measured: trial.measured,
+        settled: [...losses],
+        settledStats: stats,
+        windows: 0,
+      },
+      previous: null,
+      reference: trial.reference,
+      trialWindow: trial.measured,
+      replayed: stats.toStep + 1 - trial.measured.fromStep,
+    };
+  }
+  const returns = paired || adalrs.reference === "bracket" ||
+    adalrs.reference === "trigger-return";
   if (trial?.stage === "running" && returns) {
     // Back to the old LR for one window: under `bracket` the reference then straddles the trial
     // in time; under both, the window shows whether the trial set training back.
@@ -86,7 +126,9 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
     };
   }
   if (trial?.stage === "running") {
-    return judge(trial, trial.reference, stats, state.m, f, { accept: stats, revert: null });
+    return judge(trial, trial.reference, stats, state.m, f, { accept: stats, revert: null }, {
+      climb: adalrs.climb,
+    });
   }
   if (trial?.stage === "closing") {
     // Velocity alone is fooled by a trial that spiked the loss and then recovered within its
@@ -110,7 +152,7 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
     return judge(trial, reference, trial.measured, trial.mTrial, f, {
       accept: null,
       revert: stats,
-    });
+    }, { climb: adalrs.climb });
   }
 
   const inSearch = stats.toStep + 1 >= adalrs.searchStart * totalSteps &&
@@ -130,7 +172,9 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
     return { ...keep, rule: "rising", previous: stats, rising: state.rising + 1 };
   }
 
-  if (state.trial?.stage === "reference") return upscale(state, stats, f);
+  if (state.trial?.stage === "reference") {
+    return startTrial(state, stats, f, state.trial.direction ?? "up");
+  }
   const slowed = state.previous !== null && stats.v < state.previous.v;
   if (!slowed) return { ...keep, rule: "observe", previous: stats };
   if (state.maxMean !== null && stats.mean > state.maxMean) {
@@ -142,19 +186,32 @@ export function chooseRule(state: ControllerState, stats: WindowStats | null, f:
     case "trigger":
     case "bracket":
     case "trigger-return":
-      return upscale(state, stats, f);
+      return startTrial(state, stats, f, "up");
     case "pair":
-      return upscale(state, meanOf(stats, state.previous!), f);
+      return startTrial(state, meanOf(stats, state.previous!), f, "up");
   }
 }
 
-function upscale(state: ControllerState, reference: WindowStats, f: Factors): Outcome {
+/** Snapshot, then move the LR by α' (up) or β' (down) for one trial window. */
+function startTrial(
+  state: ControllerState,
+  reference: WindowStats,
+  f: Factors,
+  direction: Direction,
+): Outcome {
+  const up = direction === "up";
   return {
-    rule: "upscale-trial",
-    m: state.m * f.alpha,
+    rule: up ? "upscale-trial" : "downscale-trial",
+    m: state.m * (up ? f.alpha : f.beta),
     adjusted: false,
     action: { kind: "snapshot", snapshotId: f.snapshotId },
-    trial: { stage: "running", snapshotId: f.snapshotId, mBefore: state.m, reference },
+    trial: {
+      stage: "running",
+      snapshotId: f.snapshotId,
+      mBefore: state.m,
+      reference,
+      ...(!up && { direction }),
+    },
     previous: null,
     reference,
   };
@@ -175,6 +232,7 @@ function judge(
   mTrial: number,
   f: Factors,
   last: { accept: WindowStats | null; revert: WindowStats | null },
+  opts: { climb: boolean },
 ): Outcome {
   const tolerance = reference.e + measured.e;
   const judged = { trial: null, previous: null, reference, trialWindow: measured };
@@ -185,6 +243,7 @@ function judge(
       m: mTrial,
       adjusted: true,
       action: CONTINUE,
+      trial: opts.climb ? climbing("up") : null,
       previous: last.accept,
     };
   }
@@ -206,6 +265,94 @@ function judge(
     action: CONTINUE,
     previous: last.revert,
   };
+}
+
+/** After an accepted trial with `climb`: the next window is the reference of the next trial. */
+function climbing(direction: Direction): Trial {
+  return direction === "up" ? { stage: "reference" } : { stage: "reference", direction };
+}
+
+/**
+ * A window of a paired trial's control branch. The first is only run; the second is compared,
+ * batch for batch, with the trial branch's settling window (same batches, same LR, different
+ * weights). The trial branch ahead: restore it and keep its LR. An upscale behind: stay on the
+ * control branch and start a downscale trial from there. Otherwise the control branch goes on at
+ * the old LR.
+ */
+function controlWindow(
+  state: ControllerState,
+  trial: Extract<Trial, { stage: "control" }>,
+  stats: WindowStats,
+  losses: readonly number[],
+  f: Factors,
+): Outcome {
+  const { z, climb } = state.setup.adalrs;
+  const direction = trial.direction ?? "up";
+  if (trial.windows === 0) {
+    return {
+      rule: "control-window",
+      m: trial.mBefore,
+      adjusted: false,
+      action: CONTINUE,
+      trial: { ...trial, windows: 1 },
+      previous: null,
+      reference: trial.reference,
+    };
+  }
+  const paired = pairedDifference(trial.settled, losses, z);
+  const judged = {
+    previous: null,
+    reference: stats,
+    trialWindow: trial.settledStats,
+    paired,
+  };
+  if (paired.difference < -paired.e) {
+    return {
+      ...judged,
+      rule: "trial-accept",
+      m: trial.mTrial,
+      adjusted: true,
+      action: { kind: "restore", snapshotId: trial.branchId },
+      trial: climb ? climbing(direction) : null,
+    };
+  }
+  if (paired.difference > paired.e && direction === "up") {
+    // Evidence that α' is too far up, not that the LR is too high: the downscale is tried too.
+    return {
+      ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"),
+      ...judged,
+      rule: "trial-reject",
+      adjusted: true,
+    };
+  }
+  return {
+    ...judged,
+    rule: "trial-revert",
+    m: trial.mBefore,
+    adjusted: false,
+    action: CONTINUE,
+    trial: null,
+    previous: stats,
+  };
+}
+
+/** Mean and error (z standard errors) of `trial[i] - control[i]`, batch by batch. */
+function pairedDifference(
+  trial: readonly number[],
+  control: readonly number[],
+  z: number,
+): PairedEvidence {
+  const k = Math.min(trial.length, control.length);
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += trial[i] - control[i];
+  const difference = sum / k;
+  let squares = 0;
+  for (let i = 0; i < k; i++) {
+    const r = trial[i] - control[i] - difference;
+    squares += r * r;
+  }
+  const se = Math.sqrt(squares / (k - 1) / k);
+  return { difference, e: z * se, k };
 }
 
 /**

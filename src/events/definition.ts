@@ -6,7 +6,12 @@
  */
 
 import { z } from "zod";
-import { ADALRS_DEFAULTS, defaultWindow, type ReferenceKind } from "../adalrs/mod.ts";
+import {
+  ADALRS_DEFAULTS,
+  CONTROLLER_REVISION,
+  defaultWindow,
+  type ReferenceKind,
+} from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
 import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
 
@@ -91,6 +96,8 @@ export const REFERENCE_KINDS = Object.keys(
 
 /** The AdaLRS controller's fields, without the cross-field check (what-if overrides use it). */
 export const AdalrsBaseSchema = z.strictObject({
+  /** The rules' revision; a new run records the current one (older ones replay old runs). */
+  revision: z.number().int().min(2).max(CONTROLLER_REVISION).default(CONTROLLER_REVISION),
   enabled: z.boolean().default(ADALRS_DEFAULTS.enabled),
   window: z.number().int().min(4).max(1024).default(ADALRS_DEFAULTS.window),
   alpha: z.number().min(1).max(100).default(ADALRS_DEFAULTS.alpha),
@@ -100,6 +107,8 @@ export const AdalrsBaseSchema = z.strictObject({
   searchStart: fraction.default(ADALRS_DEFAULTS.searchStart),
   searchEnd: fraction.default(ADALRS_DEFAULTS.searchEnd),
   reference: z.enum(REFERENCE_KINDS).default(ADALRS_DEFAULTS.reference),
+  trial: z.enum(["sequential", "paired"]).default(ADALRS_DEFAULTS.trial),
+  climb: z.boolean().default(ADALRS_DEFAULTS.climb),
 });
 
 /**

@@ -9,7 +9,9 @@
 import {
   type Action,
   currentLr,
+  dataStep,
   type Decision,
+  heldSnapshots,
   type LossValue,
   recordLosses as reduceLosses,
   windowEnd,
@@ -35,6 +37,13 @@ export interface LossesResponse {
   windowEndsAt: number;
   /** LRs for each step from `nextStep` to `windowEndsAt`, for trainers that post per window. */
   lrs: number[];
+  /**
+   * Which step's batch `nextStep` trains on: `nextStep` itself, except after a paired trial's
+   * `branch`, when the same batches run again.
+   */
+  dataStep: number;
+  /** Snapshots the trainer must still hold; it may free every other one. */
+  keep: string[];
 }
 
 /** Why losses were refused; `status` is the HTTP status that fits. */
@@ -107,6 +116,8 @@ export async function recordRunLosses(
       decision,
       windowEndsAt: end,
       lrs,
+      dataStep: dataStep(state),
+      keep: heldSnapshots(state),
     };
     const appended = await store.append(runId, events, {
       expectedSeq: view.seq,

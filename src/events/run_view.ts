@@ -11,6 +11,7 @@ import {
   currentLr,
   type Decision,
   initialState,
+  legacySettings,
   type LossValue,
   recordLosses,
 } from "../adalrs/mod.ts";
@@ -53,7 +54,8 @@ export interface RunView {
 /** The controller settings a run definition implies. */
 export function controllerSetup(definition: RunDefinition): ControllerSetup {
   return {
-    adalrs: definition.adalrs,
+    // A log written before a setting existed replays as the revision that wrote it behaved.
+    adalrs: legacySettings(definition.adalrs),
     schedule: definition.schedule,
     peakLr: definition.optimizer.lr,
     totalSteps: definition.training.steps,

@@ -54,7 +54,9 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
         if (!lost) {
           curves.decisions.push({ step: decision.window.toStep, rule: decision.rule, decision });
         }
-        if (!lost && decision.action.kind === "restore") {
+        if (!lost && decision.paired) {
+          curves.abandoned.push({ ...discardedBranch(decision), why: "rollback" });
+        } else if (!lost && decision.action.kind === "restore") {
           // Everything since the snapshot is thrown away: the trial window, and with the
           // `bracket` reference the return window after it too.
           curves.abandoned.push({
@@ -93,6 +95,18 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
     }
   }
   return curves;
+}
+
+/**
+ * The compute steps of the branch a paired verdict discards: the control branch (the two windows
+ * before the verdict) when the trial branch is restored, else the trial branch before them.
+ */
+function discardedBranch(decision: Decision): { fromStep: number; toStep: number } {
+  const { fromStep, toStep } = decision.window;
+  const k = toStep - fromStep + 1;
+  return decision.action.kind === "restore"
+    ? { fromStep: fromStep - k, toStep }
+    : { fromStep: fromStep - 3 * k, toStep: fromStep - k - 1 };
 }
 
 /**

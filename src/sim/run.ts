@@ -8,8 +8,11 @@
 import {
   type ControllerSetup,
   currentLr,
+  dataStep,
   type Decision,
   encodeLoss,
+  followAction,
+  heldSnapshots,
   initialState,
   recordLosses,
 } from "../adalrs/mod.ts";
@@ -22,7 +25,8 @@ export interface SimTrainer<S> {
   /** The state before step 0. */
   start(): S;
   /**
-   * One compute step at learning rate `lr`.
+   * One compute step at learning rate `lr`, on the batch of data step `step` (its noise): the
+   * compute step, except where a paired trial runs the same batches again.
    *
    * @param peakLr the run's current peak LR, `m * optimizer.lr`; a trainer that replays an LR
    *   sweep looks up the sweep run with this peak, others may ignore it
@@ -60,21 +64,14 @@ export function simulateRun<S>(trainer: SimTrainer<S>, setup: ControllerSetup): 
   for (let step = 0; step < setup.totalSteps; step++) {
     const lr = currentLr(controller);
     const peakLr = controller.m * setup.peakLr;
-    const out = trainer.step(model, step, lr, peakLr);
+    const out = trainer.step(model, dataStep(controller), lr, peakLr);
     model = out.state;
     const folded = recordLosses(controller, step, [encodeLoss(out.loss)]);
     controller = folded.state;
     const decision = folded.decision;
     if (decision === null) continue;
     decisions.push(decision);
-    const action = decision.action;
-    if (action.kind === "snapshot") snapshots.set(action.snapshotId, model);
-    if (action.kind === "restore") {
-      const saved = snapshots.get(action.snapshotId);
-      if (saved === undefined) throw new Error(`Unknown snapshot ${action.snapshotId}`);
-      model = saved;
-      snapshots.delete(action.snapshotId);
-    }
+    model = followAction(snapshots, model, decision.action, heldSnapshots(controller));
   }
   return {
     decisions,

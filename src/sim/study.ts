@@ -114,14 +114,14 @@ export function summarise(row: StudyRow): RowSummary {
 export function formatTable(rows: readonly StudyRow[]): string {
   const head = [
     "| bench | setting | start | LR/opt geo [min, max] | within 3x | loss | vs fixed@opt | " +
-    "vs fixed@start | accept/restore/revert |",
+    "vs fixed@start | accept/restore+reject/revert |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   const lines = rows.map((row) => {
     const s = summarise(row);
     const r = row.rules;
     const trials = `${r["trial-accept"] ?? 0}/${
-      (r["trial-restore"] ?? 0) + (r["trial-setback"] ?? 0)
+      (r["trial-restore"] ?? 0) + (r["trial-setback"] ?? 0) + (r["trial-reject"] ?? 0)
     }/${r["trial-revert"] ?? 0}`;
     return `| ${row.bench} | ${row.setting} | ${row.startFactor}x | ${s.ratioGeo.toFixed(2)} ` +
       `[${s.ratioMin.toFixed(2)}, ${s.ratioMax.toFixed(2)}] | ${s.within3}/${row.ratios.length} ` +

@@ -23,11 +23,18 @@ export const K = 5;
 /** Peak LR of every scenario; with the constant schedule, `lr = m * PEAK` exactly. */
 export const PEAK = 1e-3;
 
-/** A setup with a constant schedule, the search phase over the whole run, and window {@link K}. */
+/**
+ * A setup with a constant schedule, the search phase over the whole run, and window {@link K};
+ * sequential trials as revision 2 decided them unless `adalrs` says otherwise (the paired rules
+ * have their own tests, with {@linkcode pairedSetup}).
+ */
 export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): ControllerSetup {
   return {
     adalrs: {
       ...ADALRS_DEFAULTS,
+      revision: 2,
+      trial: "sequential",
+      climb: false,
       window: K,
       searchStart: 0,
       searchEnd: 1,
@@ -38,6 +45,14 @@ export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): Co
     peakLr: PEAK,
     totalSteps,
   };
+}
+
+/** {@linkcode setup} with revision 3's paired trials. */
+export function pairedSetup(
+  adalrs: Partial<AdalrsConfig> = {},
+  totalSteps = 1000,
+): ControllerSetup {
+  return setup({ revision: 3, trial: "paired", ...adalrs }, totalSteps);
 }
 
 /**

@@ -27,7 +27,8 @@ Deno.test("plotSvg() draws loss over LR, one marker per LR change, rolled-back t
   assert.ok(curves.abandoned.length > 0, "some trial should have been rolled back");
   assert.equal(
     curves.abandoned.length,
-    curves.decisions.filter((d) => d.decision.action.kind === "restore").length,
+    curves.decisions.filter((d) => d.decision.action.kind === "restore" || d.decision.paired)
+      .length,
   );
   for (const band of curves.abandoned) {
     assert.match(svg, new RegExp(`abandoned \\(rollback\\) steps ${band.fromStep}-${band.toStep}`));

@@ -18,7 +18,7 @@ Deno.test("simulateRun() feeds every step's LR and applies snapshots and restore
     },
   };
   const setup = {
-    adalrs: ADALRS_DEFAULTS,
+    adalrs: { ...ADALRS_DEFAULTS, trial: "sequential" as const },
     schedule: { ...SCHEDULE_DEFAULTS, kind: "constant" as const },
     peakLr: 1e-2,
     totalSteps: 3000,
@@ -40,6 +40,49 @@ Deno.test("simulateRun() feeds every step's LR and applies snapshots and restore
     assert.equal(seen[d.nextStep].state, seen[taken.nextStep].state);
   }
   assert.equal(run.finalPeakLr, run.finalM * 1e-2);
+});
+
+Deno.test("simulateRun() runs a paired trial's control branch on the trial branch's batches", () => {
+  const inner = syntheticTrainer({ ...SYNTHETIC_DEFAULTS, seed: 3 });
+  const seen: { step: number; state: SyntheticState }[] = [];
+  const trainer: SimTrainer<SyntheticState> = {
+    ...inner,
+    step(state, step, lr, peakLr) {
+      const out = inner.step(state, step, lr, peakLr);
+      seen.push({ step, state: out.state });
+      return out;
+    },
+  };
+  const setup = {
+    adalrs: { ...ADALRS_DEFAULTS, trial: "paired" as const, window: 40 },
+    schedule: { ...SCHEDULE_DEFAULTS, kind: "constant" as const },
+    peakLr: 1e-4,
+    totalSteps: 3000,
+  };
+  const run = simulateRun(trainer, setup);
+  assert.equal(seen.length, 3000, "one call per compute step");
+  const branches = run.decisions.filter((d) => d.action.kind === "branch");
+  assert.ok(branches.length > 0, "a run from 10x below tries an upscale");
+  for (const d of branches) {
+    // The control branch starts where the trial branch did, on the same data steps.
+    const k = 40;
+    const trialStart = d.nextStep - 2 * k;
+    assert.deepEqual(
+      seen.slice(d.nextStep, d.nextStep + 2 * k).map((s) => s.step),
+      seen.slice(trialStart, trialStart + 2 * k).map((s) => s.step),
+    );
+  }
+  const accepted = run.decisions.filter((d) => d.rule === "trial-accept");
+  assert.ok(accepted.length > 0 && accepted.every((d) => d.action.kind === "restore"));
+  for (const d of accepted) {
+    // The state after the verdict is the trial branch's last state, saved at the branch.
+    const branch = branches.find((b) =>
+      b.action.kind === "branch" && d.action.kind === "restore" &&
+      b.action.saveAs === d.action.snapshotId
+    )!;
+    assert.equal(seen[d.nextStep].step, seen[branch.nextStep - 1].step + 1);
+  }
+  assert.ok(run.finalM > 3, `climbed from 10x below: m ${run.finalM}`);
 });
 
 Deno.test("studyRow() and formatTable() summarise seeds against fixed-LR runs", () => {
