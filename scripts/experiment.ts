@@ -5,13 +5,14 @@
  *       [--steps N] [--layers L] [--width C] [--heads H] [--batch B] [--seq T] [--window K]
  *       [--reference bracket|trigger-return|...]
  *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
- *       [--seconds-per-step S] [--plan] [--fit LR] [--only fixed|all]
+ *       [--seconds-per-step S] [--plan] [--fit LR] [--only fixed|all] [--sweep-from results.json]
  *
  * Sweeps a 3x-spaced LR grid of fixed-LR runs (AdaLRS off), extends it until the best point
  * (the fit LR) has two grid points each side, then runs AdaLRS from fit/9, fit/3, fit·3 and
  * fit·9 with the same definition and seed. `--fit LR` takes the fit from an earlier sweep (another
  * seed's): only the fixed runs at fit/9, fit/3, fit, fit·3 and fit·9 train as baselines. `--only
- * fixed` trains the baselines alone. Writes `results.md`, `results.json` and SVG plots to
+ * fixed` trains the baselines alone. `--sweep-from DIR/results.json` reuses the sweep an earlier
+ * experiment of the same definition and seed recorded (its store may be gone). Writes `results.md`, `results.json` and SVG plots to
  * `docs/results/<profile>-<schedule>/` (or `--out`). Runs go through the normal pipeline: a
  * service embedded here (store in `data/experiments/<profile>-<schedule>`, N worker processes)
  * or the one at `--url`. Interrupted? Rerun the same command: finished runs are reused and
@@ -33,6 +34,7 @@ import {
   PROFILES,
   type ProfileSize,
   runExperiment,
+  sweepFromResults,
   SweepProgress,
   trainingSpan,
   writeFiles,
@@ -66,6 +68,7 @@ const { values } = parseArgs({
     "seconds-per-step": { type: "string" },
     plan: { type: "boolean", default: false },
     fit: { type: "string" },
+    "sweep-from": { type: "string" },
     only: { type: "string", default: "all" },
   },
 });
@@ -175,6 +178,9 @@ const outcome = await runExperiment(service, {
   progress,
   fit: givenFit === null ? "sweep" : "given",
   only: values.only,
+  sweep: values["sweep-from"] === undefined
+    ? undefined
+    : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"]))),
 });
 progress.done();
 if (values.only === "fixed") {

@@ -46,8 +46,10 @@ export async function experimentFiles(
     const slug = run.role === "sweep"
       ? "fixed-fit"
       : `adalrs-from-${offsetSlug(spacing, run.index - report.fit.index)}`;
-    const curves = runCurves(await readLog(run.runId));
-    files.set(`runs/${slug}.svg`, plotSvg(curves, `${run.label} (${run.runId})`));
+    // A sweep reused from an earlier results.json may have no log in this store.
+    const log = await readLog(run.runId).catch(() => null);
+    if (log === null || log.length === 0) continue;
+    files.set(`runs/${slug}.svg`, plotSvg(runCurves(log), `${run.label} (${run.runId})`));
   }
   files.set("results.json", reportJson(report));
   files.set("results.md", reportMarkdown(report, [...PLOT_FILES]));

@@ -104,11 +104,7 @@ export async function executeRuns(
   planned: readonly PlannedRun[],
   opts: ExecuteOptions = {},
 ): Promise<RunResult[]> {
-  const existing = planned.length ? await listRuns(service) : [];
-  const views: RunView[] = [];
-  for (const run of planned) {
-    views.push(findReusable(existing, run.definition) ?? await createRun(service, run.definition));
-  }
+  const views = await createRuns(service, planned);
   const results: (RunResult | null)[] = planned.map(() => null);
   const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
   for (;;) {
@@ -128,6 +124,26 @@ export async function executeRuns(
     }
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
   }
+}
+
+/**
+ * Creates each planned run that the store does not already hold (see {@linkcode findReusable}),
+ * in order: workers lease the oldest runs first, so the order is the training order.
+ *
+ * @param service where the runs train
+ * @param planned the runs
+ * @returns the view of each planned run, created or reused, in the same order
+ */
+export async function createRuns(
+  service: ServiceEndpoint,
+  planned: readonly PlannedRun[],
+): Promise<RunView[]> {
+  const existing = planned.length ? await listRuns(service) : [];
+  const views: RunView[] = [];
+  for (const run of planned) {
+    views.push(findReusable(existing, run.definition) ?? await createRun(service, run.definition));
+  }
+  return views;
 }
 
 /**

@@ -18,7 +18,13 @@ import {
   offsetLabel,
   pickFit,
 } from "./grid.ts";
-import { type ExecuteOptions, executeRuns, type PlannedRun, type RunResult } from "./runs.ts";
+import {
+  createRuns,
+  type ExecuteOptions,
+  executeRuns,
+  type PlannedRun,
+  type RunResult,
+} from "./runs.ts";
 import type { ServiceEndpoint } from "../client/mod.ts";
 
 /** Options of {@linkcode runSweep}. */
@@ -131,6 +137,30 @@ export interface ExperimentOptions extends Omit<SweepOptions, "margin"> {
   fit?: "sweep" | "given";
   /** Train only the fixed runs (`fixed`), or everything (default). */
   only?: "fixed" | "all";
+  /**
+   * A finished sweep of the same definition and seed to reuse instead of training one (read back
+   * from an earlier experiment's `results.json` with {@linkcode sweepFromResults}).
+   */
+  sweep?: SweepResult;
+}
+
+/**
+ * The sweep recorded in an earlier experiment's `results.json`, to reuse its fixed-LR runs as
+ * baselines when their store is gone: seeded training is bit-identical, so they would train
+ * the same again.
+ *
+ * @param json the parsed `results.json`
+ * @returns its sweep, grid and fit
+ */
+export function sweepFromResults(json: {
+  grid: LrGrid;
+  fit: { index: number };
+  extended: number[];
+  sweep: RunResult[];
+}): SweepResult {
+  const runs = json.sweep.map((r) => ({ ...r, finalValLoss: Number(r.finalValLoss) }));
+  const fit = runs.find((r) => r.index === json.fit.index) ?? null;
+  return { grid: json.grid, runs, fit, extended: json.extended };
 }
 
 /** A finished experiment: the sweep and the AdaLRS runs. */
@@ -156,24 +186,29 @@ export async function runExperiment(
   const offsets = opts.offsets ?? [-2, -1, 1, 2];
   const margin = Math.max(1, ...offsets.map(Math.abs));
   const given = opts.fit === "given";
-  const sweep = given
-    ? await runSweep(service, { ...opts, points: 2 * margin + 1, margin: 0 })
-    : await runSweep(service, { ...opts, margin });
+  const plan = (fitIndex: number): PlannedRun[] =>
+    offsets.map((offset) => {
+      const start = offsetLabel(opts.grid.spacing, offset);
+      const index = fitIndex + offset;
+      return {
+        label: `AdaLRS from ${start}`,
+        role: "adalrs",
+        index,
+        definition: adalrsRunDefinition(opts.base, gridLr(opts.grid, index), opts.tag, start),
+      };
+    });
+  // With the fit known, the AdaLRS runs need not wait for the baselines: queue them first.
+  if (given && opts.only !== "fixed") await createRuns(service, plan(0));
+  const sweep = opts.sweep ??
+    (given
+      ? await runSweep(service, { ...opts, points: 2 * margin + 1, margin: 0 })
+      : await runSweep(service, { ...opts, margin }));
   const fit = given ? sweep.runs.find((r) => r.index === 0) ?? null : sweep.fit;
   if (fit === null || !Number.isFinite(fit.finalValLoss)) {
     throw new Error("Every run of the sweep diverged or failed: no fit LR");
   }
   if (opts.only === "fixed") return { sweep, fit, adalrs: [], offsets };
-  const planned: PlannedRun[] = offsets.map((offset) => {
-    const start = offsetLabel(opts.grid.spacing, offset);
-    const index = fit.index + offset;
-    return {
-      label: `AdaLRS from ${start}`,
-      role: "adalrs",
-      index,
-      definition: adalrsRunDefinition(opts.base, gridLr(opts.grid, index), opts.tag, start),
-    };
-  });
+  const planned = plan(fit.index);
   const adalrs = await executeRuns(service, planned, opts);
   return { sweep, fit, adalrs, offsets };
 }

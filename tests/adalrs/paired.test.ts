@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { dataStep, heldSnapshots } from "../../src/adalrs/mod.ts";
+import { given, line, pairedSetup, PEAK } from "./_given.ts";
+
+/** Windows 0-3 of a paired trial: observe, trigger (upscale), trial window, settling window. */
+const SETTLED = line(0.25, 1.5);
+const untilBranch = () =>
+  given(pairedSetup(), line(0.5, 3), line(0.25, 2), line(0.5, 1.75)).when(SETTLED);
+const shifted = (losses: number[], by: number[]) => losses.map((x, i) => x + by[i % by.length]);
+
+Deno.test("paired: after the trial and settling windows, branch back to the snapshot and replay its batches", () => {
+  const branch = untilBranch();
+  branch.then({
+    rule: "trial-branch",
+    mBefore: 1,
+    mAfter: 1,
+    lr: PEAK,
+    nextStep: 20,
+    action: { kind: "branch", snapshotId: "s1", saveAs: "s1t" },
+  });
+  const state = branch.scenario.state;
+  // Compute steps go on (the schedule follows them); the batches start again at the snapshot's.
+  assert.equal(state.nextStep, 20);
+  assert.equal(dataStep(state), 10);
+  assert.deepEqual(heldSnapshots(state), ["s1", "s1t"]);
+  const first = branch.scenario.when(line(0.5, 1.8)).then({ rule: "control-window", mAfter: 1 });
+  assert.deepEqual(first.action, { kind: "continue" });
+});
+
+Deno.test("paired: the trial branch ahead of the control branch, batch for batch, is restored and kept", () => {
+  const control = untilBranch().scenario.when(line(0.5, 1.8)).scenario;
+  const verdict = control.when(shifted(SETTLED, [0.125])).then({
+    rule: "trial-accept",
+    mBefore: 1,
+    mAfter: 3,
+    lr: 3 * PEAK,
+    action: { kind: "restore", snapshotId: "s1t" },
+  });
+  assert.deepEqual(verdict.paired, { difference: -0.125, e: 0, k: 5 });
+  const after = control.when(shifted(SETTLED, [0.125])).scenario.state;
+  assert.deepEqual(heldSnapshots(after), []);
+  // The trial branch's data position: the batches after its settling window.
+  assert.equal(dataStep(after), 20);
+});
+
+Deno.test("paired: a lost upscale stays on the control branch and tries the downscale, which must win too", () => {
+  const control = untilBranch().scenario.when(line(0.5, 1.8)).scenario;
+  const reject = control.when(shifted(SETTLED, [-0.1]));
+  reject.then({
+    rule: "trial-reject",
+    mBefore: 1,
+    mAfter: 0.5,
+    // Revision 3 reports β' as the factor the LR is divided by.
+    beta: 2,
+    alpha: 3,
+    action: { kind: "snapshot", snapshotId: "s5" },
+  });
+  assert.equal(reject.scenario.state.trial?.stage, "running");
+  // The downscale trial: its window, the settling window, the branch, the control branch.
+  const down = reject.scenario.when(line(0.25, 1.6)).scenario.when(line(0.25, 1.5));
+  down.then({
+    rule: "trial-branch",
+    mAfter: 1,
+    action: { kind: "branch", snapshotId: "s5", saveAs: "s5t" },
+  });
+  const c1 = down.scenario.when(line(0.25, 1.5)).scenario;
+  // The downscale branch ahead: kept. Behind: back to the old LR, no further trial.
+  c1.when(shifted(line(0.25, 1.5), [0.125])).then({ rule: "trial-accept", mAfter: 0.5 });
+  const behind = c1.when(shifted(line(0.25, 1.5), [-0.125]));
+  behind.then({ rule: "trial-revert", mAfter: 1, action: { kind: "continue" } });
+  assert.equal(behind.scenario.state.trial, null);
+});
+
+Deno.test("paired: a difference inside the error reverts to the old LR on the control branch", () => {
+  const control = untilBranch().scenario.when(line(0.5, 1.8)).scenario;
+  // Differences trial - control = 0.25, -0.15, 0.25, -0.15, 0.25: mean 0.09, error 0.098.
+  const verdict = control.when(shifted(SETTLED, [-0.25, 0.15])).then({
+    rule: "trial-revert",
+    mAfter: 1,
+    action: { kind: "continue" },
+  });
+  assert.ok(Math.abs(verdict.paired!.difference - 0.09) < 1e-12);
+  assert.ok(verdict.paired!.e > 0.09);
+});
+
+Deno.test("climb: after an accepted trial the next window starts the next trial without waiting", () => {
+  const config = pairedSetup({ climb: true });
+  const control = given(
+    config,
+    line(0.5, 3),
+    line(0.25, 2),
+    line(0.5, 1.75),
+    SETTLED,
+    line(0.5, 1.8),
+  );
+  const accepted = control.when(shifted(SETTLED, [0.125])).scenario;
+  // Faster than the window before: without climb, only an observation. α' = 0.99 × 3 (n = 1).
+  accepted.when(line(0.5, 1.4)).then({
+    rule: "upscale-trial",
+    mBefore: 3,
+    mAfter: 3 * 2.9699999999999998,
+    action: { kind: "snapshot", snapshotId: "s6" },
+  });
+});

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { decodeLoss } from "../../src/adalrs/mod.ts";
+import { RunDefinitionSchema } from "../../src/events/mod.ts";
+import { replayRun } from "../../src/replay/mod.ts";
+import { diskStore, startWorker, stopWorker, waitFor } from "./_worker.ts";
+
+/** A tiny GPT 10x too slow, so that paired trials start early and often. */
+const tinyGpt = RunDefinitionSchema.parse({
+  mode: "managed",
+  model: { kind: "gpt", layers: 1, width: 32, heads: 2 },
+  training: { steps: 200, batchSize: 4, sequenceLength: 16, seed: 5, evalEvery: 0 },
+  optimizer: { lr: 3e-4 },
+  adalrs: { window: 10, searchStart: 0, searchEnd: 0.8, trial: "paired" },
+});
+
+Deno.test("A GPT worker runs a paired trial's control branch from the snapshot, on the same batches", async () => {
+  const { store, kvPath } = await diskStore();
+  const run = await store.create(tinyGpt);
+  const worker = startWorker(kvPath, "paired");
+  try {
+    await waitFor(store, run.id, (v) => v.status === "completed", 60_000);
+    const events = await store.read(run.id);
+    const loss = new Map<number, number>();
+    for (const e of events) {
+      if (e.type !== "LossWindowRecorded") continue;
+      e.data.losses.forEach((l, i) => loss.set(e.data.fromStep + i, decodeLoss(l)));
+    }
+    const branches = events.flatMap((e) =>
+      e.type === "LrDecided" && e.data.decision.action.kind === "branch" ? [e.data.decision] : []
+    );
+    assert.ok(branches.length > 0, "no paired trial started");
+    for (const d of branches) {
+      // The control branch's first step and the trial branch's first step are the same forward
+      // pass: the same weights (the snapshot) on the same batch, whatever the LR.
+      const trialStart = d.nextStep - 20;
+      assert.equal(loss.get(d.nextStep), loss.get(trialStart), `branch at ${d.nextStep}`);
+      assert.notEqual(loss.get(d.nextStep + 1), loss.get(d.nextStep), "training goes on");
+    }
+    // The worker logs the branch as a snapshot of the trial branch and a rollback.
+    const saved = events.filter((e) => e.type === "SnapshotTaken").map((e) => e.data.snapshotId);
+    for (const d of branches) {
+      assert.ok(d.action.kind === "branch" && saved.includes(d.action.saveAs));
+    }
+    const report = replayRun(events);
+    assert.equal(report.different, 0);
+    assert.equal(report.identical, 20);
+  } finally {
+    await stopWorker(worker);
+    store.kv.close();
+  }
+});
