@@ -15,3 +15,4 @@ export * from "./report.ts";
 export * from "./runs.ts";
 export * from "./setup.ts";
 export * from "./sweep.ts";
+export * from "./seeds.ts";

@@ -105,6 +105,14 @@ const ARRAY_OF_FLAT = /\[\s*\[[^[\]\s]*\](?:\s*,\s*\[[^[\]\s]*\])*\s*\]/g;
 export function decisionSummary(run: RunResult): string {
   const n = (rule: keyof RunResult["decisions"]) => run.decisions[rule] ?? 0;
   const downscales = n("rise-downscale") + n("non-finite-downscale") + n("non-finite-restore");
+  if (n("trial-branch") > 0) {
+    return `${n("upscale-trial")} upscale and ${n("downscale-trial")} downscale trials, each ` +
+      `against a control branch on the same batches (${n("trial-accept")} won and kept, ` +
+      `${n("trial-reject")} upscales lost, ${n("trial-revert")} no better), ` +
+      `${downscales} downscales on rising or non-finite losses, final multiplier ${
+        run.multiplier.toPrecision(3)
+      }`;
+  }
   return `${n("upscale-trial")} upscale trials (${n("trial-accept")} accepted, ` +
     `${n("trial-revert")} inconclusive, ${n("trial-restore") + n("trial-setback")} rejected and ` +
     `restored, ${n("trial-setback")} of them as setbacks), ` +

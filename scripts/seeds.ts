@@ -1,0 +1,42 @@
+/**
+ * The multi-seed table of docs/results.md: reads each seed's `results.json` and prints, per
+ * starting point, the median and worst over seeds, the fixed runs' spread, and the targets.
+ *
+ *     deno task experiment:seeds --schedule cosine [--profile full] [--seeds 0,1,2] [--dir docs/results]
+ *
+ * Seed N's page is `<dir>/<profile>-<schedule>-seed<N>/results.json`; a seed whose page is
+ * missing is named and left out.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { seedMarkdown, type SeedReport, summariseSeeds } from "../src/experiment/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    schedule: { type: "string", default: "cosine" },
+    profile: { type: "string", default: "full" },
+    seeds: { type: "string", default: "0,1,2" },
+    dir: { type: "string", default: "docs/results" },
+  },
+});
+const seeds = values.seeds.split(",").map(Number);
+if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
+  console.error(`--seeds must be whole numbers separated by commas, got ${values.seeds}`);
+  Deno.exit(2);
+}
+const reports: SeedReport[] = [];
+for (const seed of seeds) {
+  const file = `${values.dir}/${values.profile}-${values.schedule}-seed${seed}/results.json`;
+  try {
+    reports.push({ seed, rows: JSON.parse(await Deno.readTextFile(file)).rows });
+  } catch {
+    console.error(`seed ${seed}: no ${file}; left out`);
+  }
+}
+if (reports.length === 0) Deno.exit(1);
+const found = reports.map((r) => r.seed);
+console.log(`### ${values.schedule}, seeds ${found.join(", ")}\n`);
+console.log(seedMarkdown(summariseSeeds(reports), found));
