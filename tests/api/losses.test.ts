@@ -116,3 +116,27 @@ Deno.test("POST losses refuses managed runs and completes an external run at its
   assert.equal(after.status, 409);
   assert.match(after.body.error.message, /completed/);
 });
+
+Deno.test("POST losses: a paired trial answers branch, rewinds dataStep and lists the snapshots to keep", async () => {
+  using t = await testApp();
+  const id = await externalRun(t, 60, 5);
+  const post = async (fromStep: number, losses: number[]) =>
+    (await t.call("POST", `/v1/runs/${id}/losses`, { fromStep, losses })).body;
+  const line = (mean: number, v: number) => [2, 1, 0, -1, -2].map((i) => mean + v * i);
+  assert.deepEqual((await post(0, line(3, 0.5))).keep, []);
+  const trial = await post(5, line(2, 0.25));
+  assert.deepEqual(trial.action, { kind: "snapshot", snapshotId: "s1" });
+  assert.deepEqual([trial.dataStep, trial.keep], [10, ["s1"]]);
+  assert.equal((await post(10, line(1.8, 0.5))).decision.rule, "trial-return");
+  const branch = await post(15, line(1.5, 0.25));
+  assert.deepEqual(branch.action, { kind: "branch", snapshotId: "s1", saveAs: "s1t" });
+  // Compute step 20 trains on the batch of step 10 again: the control branch.
+  assert.deepEqual([branch.nextStep, branch.dataStep, branch.keep], [20, 10, ["s1", "s1t"]]);
+  assert.equal((await post(20, line(1.8, 0.5))).decision.rule, "control-window");
+  // The control branch's settling window ends 0.125 above the trial branch's: keep the trial.
+  const verdict = await post(25, line(1.625, 0.25));
+  assert.equal(verdict.decision.rule, "trial-accept");
+  assert.deepEqual(verdict.action, { kind: "restore", snapshotId: "s1t" });
+  assert.deepEqual([verdict.nextStep, verdict.dataStep, verdict.keep], [30, 20, []]);
+  assert.equal(verdict.decision.paired.difference, -0.125);
+});
