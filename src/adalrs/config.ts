@@ -74,6 +74,11 @@ export interface AdalrsConfig {
   /** How a trial is judged. */
   trial: TrialKind;
   /**
+   * (`paired`) Windows at the old LR after the trial window, in both branches; the verdict compares
+   * the last one. The loss-level shift of a higher LR takes longer than a window to relax.
+   */
+  settle: number;
+  /**
    * After an accepted trial, start the next trial at the end of the next window instead of
    * waiting for the descent to slow: from far below, a 9x climb needs two accepted trials within
    * the search phase.
@@ -106,6 +111,9 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // Revision 3: on the real GPT, sequential verdicts did not climb from below (docs/results.md);
   // paired trials compare the branches on the same batches.
   trial: "paired",
+  // On the GPT the trial branch's lead over the control branch grew through the first settling
+  // window (+0.067 in its first 10 steps, -0.005 in its last): one window judges the transient.
+  settle: 2,
   climb: false,
 };
 
@@ -120,11 +128,11 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
 export function legacySettings(
   adalrs: Omit<AdalrsConfig, NewSettings> & Partial<Pick<AdalrsConfig, NewSettings>>,
 ): AdalrsConfig {
-  return { revision: 2, trial: "sequential", climb: false, ...adalrs };
+  return { revision: 2, trial: "sequential", settle: 1, climb: false, ...adalrs };
 }
 
 /** Settings that revision 2's logs do not have. */
-type NewSettings = "revision" | "trial" | "climb";
+type NewSettings = "revision" | "trial" | "settle" | "climb";
 
 /**
  * The window of a run that does not set one: about 12 windows in the search phase (enough for

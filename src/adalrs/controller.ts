@@ -40,6 +40,8 @@ export type Trial =
   | {
     stage: "closing";
     direction?: Direction;
+    /** (`paired`) settling windows finished before this one. */
+    settling?: number;
     snapshotId: string;
     mBefore: number;
     mTrial: number;

@@ -36,11 +36,12 @@ export type Action =
  *   where it was before the trial, beyond the error bars: the trial set training back; restore
  *   and downscale.
  * - `trial-revert`: no clear difference; go back to the old LR and keep the progress.
- * - `trial-branch`: (`paired`) the trial branch (trial window, then a settling window at the old
+ * - `trial-settle`: (`paired`, `settle` > 1) one more settling window at the old LR.
+ * - `trial-branch`: (`paired`) the trial branch (trial window, then `settle` windows at the old
  *   LR) is done; keep it, restore the pre-trial snapshot, and run the same steps again at the old
  *   LR on the same batches: the control branch.
- * - `control-window`: (`paired`) the control branch's first window; its second is compared with
- *   the trial branch's settling window.
+ * - `control-window`: (`paired`) a control-branch window before its last, which is compared with
+ *   the trial branch's last settling window.
  * - `trial-reject`: (`paired`) the upscale branch ended above the control branch, batch for batch,
  *   beyond the error: stay on the control branch and start a downscale trial there (snapshot,
  *   LR divided by β'). A downscale that does not win is reverted (`trial-revert`).
@@ -62,6 +63,7 @@ export type Rule =
   | "trial-restore"
   | "trial-setback"
   | "trial-revert"
+  | "trial-settle"
   | "trial-branch"
   | "control-window"
   | "trial-reject"
@@ -84,8 +86,8 @@ export interface WindowStats {
 }
 
 /**
- * A paired verdict's evidence: the trial branch's settling window minus the control branch's
- * second window, loss by loss on the same batches.
+ * A paired verdict's evidence: the trial branch's last settling window minus the control branch's
+ * last window, loss by loss on the same batches, and where each branch ran.
  */
 export interface PairedEvidence {
   /** Mean of the per-batch differences (negative: the trial branch is ahead). */
@@ -94,6 +96,9 @@ export interface PairedEvidence {
   e: number;
   /** Batches compared. */
   k: number;
+  /** First compute step of the trial branch, and of the control branch (which ends here). */
+  trialFrom: number;
+  controlFrom: number;
 }
 
 /** One LR decision with its evidence. Identical on every replay of the same losses. */

@@ -84,6 +84,18 @@ export function chooseRule(
   // A trial is judged whatever the search phase: its window was started inside it.
   const paired = adalrs.trial === "paired";
   if (trial?.stage === "control") return controlWindow(state, trial, stats, losses, f);
+  if (trial?.stage === "closing" && paired && (trial.settling ?? 0) + 1 < adalrs.settle) {
+    // The loss-level shift of the trial LR is still relaxing: one more settling window.
+    return {
+      rule: "trial-settle",
+      m: trial.mBefore,
+      adjusted: false,
+      action: CONTINUE,
+      trial: { ...trial, settling: (trial.settling ?? 0) + 1 },
+      previous: null,
+      reference: trial.reference,
+    };
+  }
   if (trial?.stage === "closing" && paired) {
     // The trial branch is done: keep it, and run its steps again at the old LR, same batches.
     return {
@@ -288,18 +300,22 @@ function controlWindow(
 ): Outcome {
   const { z, climb } = state.setup.adalrs;
   const direction = trial.direction ?? "up";
-  if (trial.windows === 0) {
+  if (trial.windows < state.setup.adalrs.settle) {
     return {
       rule: "control-window",
       m: trial.mBefore,
       adjusted: false,
       action: CONTINUE,
-      trial: { ...trial, windows: 1 },
+      trial: { ...trial, windows: trial.windows + 1 },
       previous: null,
       reference: trial.reference,
     };
   }
-  const paired = pairedDifference(trial.settled, losses, z);
+  const paired = {
+    ...pairedDifference(trial.settled, losses, z),
+    trialFrom: trial.measured.fromStep,
+    controlFrom: stats.toStep + 1 - (trial.windows + 1) * losses.length,
+  };
   const judged = {
     previous: null,
     reference: stats,
@@ -341,7 +357,7 @@ function pairedDifference(
   trial: readonly number[],
   control: readonly number[],
   z: number,
-): PairedEvidence {
+): Pick<PairedEvidence, "difference" | "e" | "k"> {
   const k = Math.min(trial.length, control.length);
   let sum = 0;
   for (let i = 0; i < k; i++) sum += trial[i] - control[i];

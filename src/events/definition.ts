@@ -108,6 +108,7 @@ export const AdalrsBaseSchema = z.strictObject({
   searchEnd: fraction.default(ADALRS_DEFAULTS.searchEnd),
   reference: z.enum(REFERENCE_KINDS).default(ADALRS_DEFAULTS.reference),
   trial: z.enum(["sequential", "paired"]).default(ADALRS_DEFAULTS.trial),
+  settle: z.number().int().min(1).max(8).default(ADALRS_DEFAULTS.settle),
   climb: z.boolean().default(ADALRS_DEFAULTS.climb),
 });
 

@@ -98,15 +98,14 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
 }
 
 /**
- * The compute steps of the branch a paired verdict discards: the control branch (the two windows
- * before the verdict) when the trial branch is restored, else the trial branch before them.
+ * The compute steps of the branch a paired verdict discards: the control branch when the trial
+ * branch is restored, else the trial branch before it.
  */
 function discardedBranch(decision: Decision): { fromStep: number; toStep: number } {
-  const { fromStep, toStep } = decision.window;
-  const k = toStep - fromStep + 1;
+  const { trialFrom, controlFrom } = decision.paired!;
   return decision.action.kind === "restore"
-    ? { fromStep: fromStep - k, toStep }
-    : { fromStep: fromStep - 3 * k, toStep: fromStep - k - 1 };
+    ? { fromStep: controlFrom, toStep: decision.window.toStep }
+    : { fromStep: trialFrom, toStep: controlFrom - 1 };
 }
 
 /**

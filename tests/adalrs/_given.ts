@@ -47,12 +47,12 @@ export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): Co
   };
 }
 
-/** {@linkcode setup} with revision 3's paired trials. */
+/** {@linkcode setup} with revision 3's paired trials, one settling window unless told otherwise. */
 export function pairedSetup(
   adalrs: Partial<AdalrsConfig> = {},
   totalSteps = 1000,
 ): ControllerSetup {
-  return setup({ revision: 3, trial: "paired", ...adalrs }, totalSteps);
+  return setup({ revision: 3, trial: "paired", settle: 1, ...adalrs }, totalSteps);
 }
 
 /**

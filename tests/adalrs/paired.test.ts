@@ -36,7 +36,13 @@ Deno.test("paired: the trial branch ahead of the control branch, batch for batch
     lr: 3 * PEAK,
     action: { kind: "restore", snapshotId: "s1t" },
   });
-  assert.deepEqual(verdict.paired, { difference: -0.125, e: 0, k: 5 });
+  assert.deepEqual(verdict.paired, {
+    difference: -0.125,
+    e: 0,
+    k: 5,
+    trialFrom: 10,
+    controlFrom: 20,
+  });
   const after = control.when(shifted(SETTLED, [0.125])).scenario.state;
   assert.deepEqual(heldSnapshots(after), []);
   // The trial branch's data position: the batches after its settling window.
@@ -101,4 +107,25 @@ Deno.test("climb: after an accepted trial the next window starts the next trial 
     mAfter: 3 * 2.9699999999999998,
     action: { kind: "snapshot", snapshotId: "s6" },
   });
+});
+
+Deno.test("settle 2: two settling windows per branch; the verdict compares the last ones", () => {
+  const config = pairedSetup({ settle: 2 });
+  const trial = given(config, line(0.5, 3), line(0.25, 2), line(0.5, 1.75));
+  // The first settling window is only run; the trial branch ends after the second.
+  const settling = trial.when(line(0.25, 1.6));
+  settling.then({ rule: "trial-settle", mAfter: 1, action: { kind: "continue" } });
+  const branch = settling.scenario.when(SETTLED);
+  branch.then({ rule: "trial-branch", nextStep: 25 });
+  assert.equal(dataStep(branch.scenario.state), 10, "three windows replayed");
+  const c2 = branch.scenario.when(line(0.5, 1.8)).scenario.when(line(0.25, 1.7));
+  assert.equal(c2.decision!.rule, "control-window");
+  const verdict = c2.scenario.when(shifted(SETTLED, [0.125])).then({
+    rule: "trial-accept",
+    mAfter: 3,
+  });
+  assert.deepEqual(
+    [verdict.paired!.trialFrom, verdict.paired!.controlFrom, verdict.window.toStep],
+    [10, 25, 39],
+  );
 });

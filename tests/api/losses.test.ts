@@ -119,7 +119,10 @@ Deno.test("POST losses refuses managed runs and completes an external run at its
 
 Deno.test("POST losses: a paired trial answers branch, rewinds dataStep and lists the snapshots to keep", async () => {
   using t = await testApp();
-  const id = await externalRun(t, 60, 5);
+  const id = (await t.call("POST", "/v1/runs", {
+    ...external(60, 5),
+    adalrs: { window: 5, searchStart: 0, searchEnd: 1, settle: 1 },
+  })).body.id as string;
   const post = async (fromStep: number, losses: number[]) =>
     (await t.call("POST", `/v1/runs/${id}/losses`, { fromStep, losses })).body;
   const line = (mean: number, v: number) => [2, 1, 0, -1, -2].map((i) => mean + v * i);

@@ -65,11 +65,11 @@ Deno.test("simulateRun() runs a paired trial's control branch on the trial branc
   assert.ok(branches.length > 0, "a run from 10x below tries an upscale");
   for (const d of branches) {
     // The control branch starts where the trial branch did, on the same data steps.
-    const k = 40;
-    const trialStart = d.nextStep - 2 * k;
+    const branch = (1 + ADALRS_DEFAULTS.settle) * 40;
+    const trialStart = d.nextStep - branch;
     assert.deepEqual(
-      seen.slice(d.nextStep, d.nextStep + 2 * k).map((s) => s.step),
-      seen.slice(trialStart, trialStart + 2 * k).map((s) => s.step),
+      seen.slice(d.nextStep, d.nextStep + branch).map((s) => s.step),
+      seen.slice(trialStart, trialStart + branch).map((s) => s.step),
     );
   }
   const accepted = run.decisions.filter((d) => d.rule === "trial-accept");
