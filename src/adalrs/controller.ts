@@ -90,6 +90,11 @@ export interface ControllerState {
   previous: WindowStats | null;
   /** Consecutive windows whose loss rose beyond the error bars. */
   rising: number;
+  /**
+   * (`paired`) An upscale lost and the downscale tried after it did not win: the LR is bracketed,
+   * and with `stopWhenBracketed` no more trials start.
+   */
+  bracketed: boolean;
   trial: Trial | null;
   /** Decisions made so far. */
   decisions: number;
@@ -111,6 +116,7 @@ export function initialState(setup: ControllerSetup): ControllerState {
     maxMean: null,
     previous: null,
     rising: 0,
+    bracketed: false,
     trial: null,
     decisions: 0,
   };
@@ -207,6 +213,8 @@ function decideWindow(state: ControllerState, losses: number[]): {
       : state.maxMean,
     previous: outcome.previous,
     rising: outcome.rising ?? 0,
+    // Stored states from before revision 3 have no flag.
+    bracketed: (state.bracketed ?? false) || outcome.bracketed === true,
     trial: outcome.trial,
     dataOffset: (state.dataOffset ?? 0) + (outcome.replayed ?? 0),
     decisions: state.decisions + 1,

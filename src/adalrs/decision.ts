@@ -24,6 +24,8 @@ export type Action =
  * - `observe`: nothing to change (first window, descent not slowing, or just after a trial).
  * - `outside-search`: the window ended outside the search phase; the multiplier is frozen.
  * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
+ * - `bracketed`: (`paired`, `stopWhenBracketed`) an upscale lost and the downscale tried after it
+ *   did not win: the LR is where the search can place it; no more trials.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
  * - `upscale-trial`: snapshot, then multiply the LR by α'.
  * - `downscale-trial`: (`paired`, after `climb`) snapshot, then divide the LR by β' for a trial.
@@ -55,6 +57,7 @@ export type Rule =
   | "observe"
   | "outside-search"
   | "max-guard"
+  | "bracketed"
   | "reference-window"
   | "upscale-trial"
   | "downscale-trial"

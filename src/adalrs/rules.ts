@@ -25,6 +25,8 @@ export interface Outcome {
   replayed?: number;
   /** A paired verdict's evidence. */
   paired?: PairedEvidence;
+  /** The LR is now bracketed (a downscale trial after a lost upscale did not win). */
+  bracketed?: boolean;
 }
 
 /** The factors in force for this window, and the id a new snapshot would get. */
@@ -184,6 +186,9 @@ export function chooseRule(
     return { ...keep, rule: "rising", previous: stats, rising: state.rising + 1 };
   }
 
+  if (state.bracketed && adalrs.stopWhenBracketed) {
+    return { ...keep, rule: "bracketed", previous: stats };
+  }
   if (state.trial?.stage === "reference") {
     return startTrial(state, stats, f, state.trial.direction ?? "up");
   }
@@ -349,6 +354,7 @@ function controlWindow(
     action: CONTINUE,
     trial: null,
     previous: stats,
+    bracketed: direction === "down",
   };
 }
 

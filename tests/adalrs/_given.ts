@@ -52,7 +52,10 @@ export function pairedSetup(
   adalrs: Partial<AdalrsConfig> = {},
   totalSteps = 1000,
 ): ControllerSetup {
-  return setup({ revision: 3, trial: "paired", settle: 1, ...adalrs }, totalSteps);
+  return setup(
+    { revision: 3, trial: "paired", settle: 1, stopWhenBracketed: true, ...adalrs },
+    totalSteps,
+  );
 }
 
 /**

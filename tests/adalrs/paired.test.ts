@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dataStep, heldSnapshots } from "../../src/adalrs/mod.ts";
-import { given, line, pairedSetup, PEAK } from "./_given.ts";
+import { given, line, pairedSetup, PEAK, Scenario } from "./_given.ts";
 
 /** Windows 0-3 of a paired trial: observe, trigger (upscale), trial window, settling window. */
 const SETTLED = line(0.25, 1.5);
@@ -75,6 +75,14 @@ Deno.test("paired: a lost upscale stays on the control branch and tries the down
   const behind = c1.when(shifted(line(0.25, 1.5), [-0.125]));
   behind.then({ rule: "trial-revert", mAfter: 1, action: { kind: "continue" } });
   assert.equal(behind.scenario.state.trial, null);
+  // Bracketed: up lost, down did not win. A slowdown starts no more trials.
+  assert.equal(behind.scenario.state.bracketed, true);
+  const after = behind.scenario.when(line(0.5, 1.2)).scenario;
+  after.when(line(0.25, 1.0)).then({ rule: "bracketed", mAfter: 1, action: { kind: "continue" } });
+  // With stopWhenBracketed off, the same slowdown starts the next upscale trial.
+  const unbounded = { ...after.state, setup: pairedSetup({ stopWhenBracketed: false }) };
+  const next = new Scenario(unbounded, []).when(line(0.25, 1.0));
+  next.then({ rule: "upscale-trial", mBefore: 1 });
 });
 
 Deno.test("paired: a difference inside the error reverts to the old LR on the control branch", () => {
