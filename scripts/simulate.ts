@@ -44,7 +44,9 @@ const VARIANTS: Variant[] = [
     label: `sequential ${reference}`,
     adalrs: { trial: "sequential", climb: false, reference },
   })),
-  { label: "paired", adalrs: { trial: "paired", climb: false } },
+  { label: "paired, settle 1", adalrs: { trial: "paired", settle: 1 } },
+  { label: "paired (default)", adalrs: { trial: "paired" } },
+  { label: "paired + stop when bracketed", adalrs: { trial: "paired", stopWhenBracketed: true } },
   { label: "paired + climb", adalrs: { trial: "paired", climb: true } },
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
