@@ -20,7 +20,7 @@ export function docsPage(): string {
     const body = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)
       ?.content["application/json"].schema;
     const responses = Object.entries(route.responses)
-      .map(([code, text]) => `<li><code>${code}</code> ${escape(text)}</li>`).join("");
+      .map(([code, r]) => `<li><code>${code}</code> ${escape(r.description)}</li>`).join("");
     return `<section id="${route.method}-${escape(route.path)}">
 <h2><code>${route.method.toUpperCase()} ${escape(route.path)}</code></h2>
 <p><strong>${escape(route.summary)}.</strong> ${escape(route.description)}</p>

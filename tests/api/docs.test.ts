@@ -11,7 +11,10 @@ Deno.test("GET /openapi.json documents every route with the request schemas", as
   ) {
     assert.ok(body.paths[path], `missing ${path}`);
   }
-  const create = body.paths["/v1/runs"].post.requestBody.content["application/json"].schema;
+  assert.deepEqual(body.paths["/v1/runs"].post.requestBody.content["application/json"].schema, {
+    $ref: "#/components/schemas/RunDefinition",
+  });
+  const create = body.components.schemas.RunDefinition;
   assert.ok(create.properties.adalrs.properties.alpha);
   const losses =
     body.paths["/v1/runs/{id}/losses"].post.requestBody.content["application/json"].schema;
