@@ -8,7 +8,6 @@
 
 import {
   type Action,
-  currentLr,
   type Decision,
   type LossValue,
   recordLosses as reduceLosses,
@@ -16,6 +15,7 @@ import {
 } from "../adalrs/mod.ts";
 import type { RunView } from "./run_view.ts";
 import type { EventStore } from "./store.ts";
+import { trainerPlan } from "./trainer_plan.ts";
 import { isTerminal, type NewEvent, newEvent } from "./types.ts";
 
 /** What a trainer needs after posting losses: the LR and action for its next step. */
@@ -49,6 +49,8 @@ export interface LossBatch {
   fromStep: number;
   losses: LossValue[];
   idempotencyKey?: string;
+  /** A validation loss measured after the last of these steps (external trainers). */
+  valLoss?: LossValue;
 }
 
 /**
@@ -88,24 +90,28 @@ export async function recordRunLosses(
     }
 
     const { state, decision } = reduceLosses(view.controller, batch.fromStep, batch.losses);
-    const events: NewEvent[] = [newEvent("LossWindowRecorded", { ...batch })];
+    const { valLoss, ...window } = batch;
+    const events: NewEvent[] = [newEvent("LossWindowRecorded", window)];
     if (decision) events.push(newEvent("LrDecided", { decision }));
     const completes = opts.mode === "external" && state.nextStep >= state.setup.totalSteps;
-    if (completes) events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: null }));
-    const end = windowEnd(state);
-    const lrs: number[] = [];
-    for (let step = state.nextStep; step <= end && step < state.setup.totalSteps; step++) {
-      lrs.push(currentLr({ ...state, nextStep: step }));
+    // The last post's validation loss is the run's final one: RunCompleted carries it alone.
+    if (valLoss !== undefined && !completes) {
+      events.push(newEvent("EvalRecorded", { step: state.nextStep, valLoss }));
     }
+    if (completes) {
+      const last = valLoss ?? view.lastValLoss;
+      events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: last }));
+    }
+    const { nextStep, lr, multiplier, windowEndsAt, lrs } = trainerPlan(state);
     const response: LossesResponse = {
       runId,
       status: completes ? "completed" : "running",
-      nextStep: state.nextStep,
-      lr: currentLr(state),
-      multiplier: state.m,
+      nextStep,
+      lr,
+      multiplier,
       action: decision?.action ?? { kind: "continue" },
       decision,
-      windowEndsAt: end,
+      windowEndsAt,
       lrs,
     };
     const appended = await store.append(runId, events, {
