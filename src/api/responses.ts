@@ -74,12 +74,12 @@ const trainerPlan = {
   lrs: z.array(z.number()).describe("The LR of each step from `nextStep` to `windowEndsAt`"),
   dataStep: step().optional().describe(
     "The data position of `nextStep` (whose batch to train on); equals `nextStep` except " +
-      "while a `branch` re-runs earlier batches. Absent from services before controller " +
-      "revision 3: then it is `nextStep`.",
+      "while a `branch` re-runs earlier batches. Absent from services that predate it: then " +
+      "it is `nextStep`.",
   ),
   keep: z.array(z.string()).optional().describe(
     "Snapshot ids the trainer must still hold; every other snapshot may be freed. Absent " +
-      "from services before controller revision 3.",
+      "from services that predate it: then hold a snapshot until its restore or the next one.",
   ),
 };
 
