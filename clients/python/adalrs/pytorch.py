@@ -118,7 +118,8 @@ class AdaLRS:
         if self.done:
             raise RuntimeError(f"run {self.run_id} has ended; no more losses")
         self._reported = True
-        self._pending.append(float(loss.item() if hasattr(loss, "item") else loss))
+        # A tensor is read when the window is posted: one device sync per window, not per step.
+        self._pending.append(loss.detach() if hasattr(loss, "detach") else float(loss))
         self.step += 1
         self.data_step += 1
         if self.step > self._window_end or self.step >= self.total_steps or val_loss is not None:

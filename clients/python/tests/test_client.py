@@ -107,13 +107,13 @@ class RetryTest(unittest.TestCase):
             with self.assertRaises(TransportError):
                 client.health()
 
-    def test_a_503_is_retried_and_the_post_keeps_its_idempotency_key(self):
+    def test_a_503_is_retried_with_the_same_idempotency_key_and_token(self):
         seen = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers["content-length"]))
-                seen.append(self.headers["idempotency-key"])
+                seen.append((self.headers["idempotency-key"], self.headers["authorization"]))
                 status = 503 if len(seen) == 1 else 200
                 body = {"error": {"status": 503, "message": "busy"}} if status == 503 else {}
                 data = json.dumps(body).encode()
@@ -130,9 +130,9 @@ class RetryTest(unittest.TestCase):
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.addCleanup(server.server_close)
         self.addCleanup(server.shutdown)
-        client = Client(f"http://127.0.0.1:{server.server_address[1]}", backoff=0.01)
+        client = Client(f"http://127.0.0.1:{server.server_address[1]}", token="t", backoff=0.01)
         self.assertEqual(client.post_losses("r", 7, [1.0]), {})
-        self.assertEqual(seen, ["losses-7", "losses-7"])
+        self.assertEqual(seen, [("losses-7", "Bearer t")] * 2)
         client.close()
 
 
