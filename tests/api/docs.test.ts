@@ -27,6 +27,7 @@ Deno.test("GET /docs serves an HTML page naming every route; /health answers", a
   assert.equal(status, 200);
   assert.match(res.headers.get("content-type") ?? "", /text\/html/);
   assert.match(body, /POST \/v1\/runs\/\{id\}\/losses/);
+  assert.match(body, /validationFraction/, "the run definition's schema is shown, not its $ref");
   assert.deepEqual((await t.call("GET", "/health")).body, { ok: true });
   assert.equal((await t.call("GET", "/nowhere")).status, 404);
 });
