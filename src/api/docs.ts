@@ -14,13 +14,21 @@ const escape = (s: string) =>
 export function docsPage(): string {
   const doc = openApiDocument() as {
     paths: Record<string, Record<string, Record<string, unknown>>>;
+    components: { schemas: Record<string, unknown> };
+  };
+  // A shared request schema (the run definition) is a $ref: show what it points at.
+  const resolve = (schema: unknown) => {
+    const ref = (schema as { $ref?: string } | undefined)?.$ref;
+    return ref ? doc.components.schemas[ref.split("/").at(-1)!] : schema;
   };
   const sections = ROUTES.map((route) => {
     const op = doc.paths[route.path][route.method];
-    const body = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)
-      ?.content["application/json"].schema;
+    const body = resolve(
+      (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)
+        ?.content["application/json"].schema,
+    );
     const responses = Object.entries(route.responses)
-      .map(([code, text]) => `<li><code>${code}</code> ${escape(text)}</li>`).join("");
+      .map(([code, r]) => `<li><code>${code}</code> ${escape(r.description)}</li>`).join("");
     return `<section id="${route.method}-${escape(route.path)}">
 <h2><code>${route.method.toUpperCase()} ${escape(route.path)}</code></h2>
 <p><strong>${escape(route.summary)}.</strong> ${escape(route.description)}</p>

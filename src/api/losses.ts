@@ -29,11 +29,17 @@ export function lossRoutes(store: EventStore): Hono {
     if (!isRunId(id)) throw new ApiError(404, `Run ${quoteId(id)} does not exist`);
     const idempotencyKey = body.idempotencyKey ?? readKeyHeader(c.req.header("idempotency-key"));
     // null is what JSON.stringify makes of NaN; keep it as a failed loss, never as zero.
-    const losses = body.losses.map((x) => encodeLoss(x === null ? NaN : decodeLoss(x)));
+    const toLoss = (x: typeof body.losses[number]) => encodeLoss(x === null ? NaN : decodeLoss(x));
+    const losses = body.losses.map(toLoss);
     const recorded = await recordRunLosses(
       store,
       id,
-      { fromStep: body.fromStep, losses, ...(idempotencyKey !== undefined && { idempotencyKey }) },
+      {
+        fromStep: body.fromStep,
+        losses,
+        ...(idempotencyKey !== undefined && { idempotencyKey }),
+        ...(body.valLoss !== undefined && { valLoss: toLoss(body.valLoss) }),
+      },
       { mode: "external" },
     );
     if (!recorded.ok) {

@@ -8,6 +8,17 @@ import { z } from "zod";
 import { RunDefinitionSchema } from "../events/mod.ts";
 import { DASHBOARD_ROUTE_DOCS } from "./dashboard/mod.ts";
 import {
+  CreatedRunSchema,
+  DecisionListSchema,
+  errorResponses,
+  EventPageSchema,
+  HealthSchema,
+  LossesAnswerSchema,
+  ReplayReportSchema,
+  RunListSchema,
+  RunViewSchema,
+} from "./responses.ts";
+import {
   CancelRequestSchema,
   EventsQuerySchema,
   ListQuerySchema,
@@ -15,118 +26,196 @@ import {
   ReplayRequestSchema,
 } from "./schemas.ts";
 
+/** One response of a route: its description and the schema of its body. */
+export interface ResponseDoc {
+  description: string;
+  /** The JSON body's schema; a string for `text/html` and `text/event-stream`. */
+  schema: z.ZodType;
+  /** Default `application/json`. */
+  contentType?: string;
+}
+
+/** A request header a route reads. */
+export interface HeaderDoc {
+  name: string;
+  description: string;
+  schema: z.ZodType;
+}
+
 /** One route as documented. */
 export interface RouteDoc {
   method: "get" | "post";
   path: string;
+  /** A stable name for generated clients, e.g. `createRun`. */
+  operationId: string;
   summary: string;
   description: string;
   body?: z.ZodType;
   query?: z.ZodObject;
-  responses: Record<string, string>;
+  headers?: HeaderDoc[];
+  responses: Record<string, ResponseDoc>;
 }
 
-const RUN = { "200": "The run's view", "404": "Unknown run" };
+const json = (description: string, schema: z.ZodType): ResponseDoc => ({ description, schema });
+/** A write: validated body, token when configured, store commit. */
+const WRITE_ERRORS = [400, 401, 404, 413, 503];
+
+const IDEMPOTENCY_KEY: HeaderDoc = {
+  name: "Idempotency-Key",
+  description: "Makes a retried post land once and get the first answer again (same rules as " +
+    "the body's `idempotencyKey`, which wins when both are given).",
+  schema: LossesRequestSchema.shape.idempotencyKey.unwrap(),
+};
+
+const LAST_EVENT_ID: HeaderDoc = {
+  name: "Last-Event-ID",
+  description: "Resume after this seq (sent by browsers' EventSource on reconnect); " +
+    "overrides `after`.",
+  schema: z.string().regex(/^-?\d+$/),
+};
 
 /** Every route of the API; the HTML docs and the OpenAPI document are both built from it. */
 export const ROUTES: RouteDoc[] = [
   {
     method: "post",
     path: "/v1/runs",
+    operationId: "createRun",
     summary: "Create a run",
     description: "Validates a run definition, fills every default, and appends `RunCreated`. " +
-      "A managed run is then picked up by a worker; an external run waits for losses.",
+      "A managed run is then picked up by a worker; an external run waits for losses, and its " +
+      "answer carries the first window's `lrs` like a losses answer.",
     body: RunDefinitionSchema,
     responses: {
-      "201": "The new run's view",
-      "400": "Every field error, listed",
-      "413": "Body too large",
+      "201": json("The new run's view", CreatedRunSchema),
+      ...errorResponses([400, 401, 413, 503]),
     },
   },
   {
     method: "get",
     path: "/v1/runs",
+    operationId: "listRuns",
     summary: "List runs",
     description: "Newest first, with status, progress, current LR and last decision.",
     query: ListQuerySchema,
-    responses: { "200": "`{ runs: RunView[] }`" },
+    responses: { "200": json("The runs", RunListSchema), ...errorResponses([400, 503]) },
   },
   {
     method: "get",
     path: "/v1/runs/{id}",
+    operationId: "getRun",
     summary: "Show a run",
     description: "Status, progress, current LR and multiplier, last loss and decision, worker.",
-    responses: RUN,
+    responses: { "200": json("The run's view", RunViewSchema), ...errorResponses([404, 503]) },
   },
   {
     method: "post",
     path: "/v1/runs/{id}/cancel",
+    operationId: "cancelRun",
     summary: "Cancel a run",
     description: "Appends `RunCancelled`; a worker training it stops within one step.",
     body: CancelRequestSchema,
-    responses: { ...RUN, "409": "The run already ended" },
+    responses: {
+      "200": json("The cancelled run's view", RunViewSchema),
+      ...errorResponses([...WRITE_ERRORS, 409], {
+        409: "The run already ended",
+        503: "The store stayed busy, or the run was written too fast to cancel; retry",
+      }),
+    },
   },
   {
     method: "get",
     path: "/v1/runs/{id}/events",
+    operationId: "listEvents",
     summary: "Page through the event log",
     description: "Events with seq greater than `after`, oldest first; `next` is the cursor for " +
       "the following page. Events abandoned by a resume from checkpoint carry `abandoned: true`.",
     query: EventsQuerySchema,
-    responses: { "200": "`{ events, next }`", "404": "Unknown run" },
+    responses: { "200": json("A page of events", EventPageSchema), ...errorResponses([400, 404]) },
   },
   {
     method: "get",
     path: "/v1/runs/{id}/events/stream",
+    operationId: "streamEvents",
     summary: "Follow the event log live (SSE)",
-    description: "Server-sent events, one per run event (`event:` is its type, `id:` its seq). " +
-      "Resumes after `Last-Event-ID` or `after`; ends when the run has ended.",
-    responses: { "200": "text/event-stream", "404": "Unknown run" },
+    description: "Server-sent events, one per run event (`event:` is its type, `id:` its seq, " +
+      "`data:` the `RunEvent` as JSON). Resumes after `Last-Event-ID` or `after`; ends when the " +
+      "run has ended.",
+    query: EventsQuerySchema.pick({ after: true }),
+    headers: [LAST_EVENT_ID],
+    responses: {
+      "200": {
+        description: "The event stream",
+        schema: z.string(),
+        contentType: "text/event-stream",
+      },
+      ...errorResponses([400, 404]),
+    },
   },
   {
     method: "get",
     path: "/v1/runs/{id}/decisions",
+    operationId: "listDecisions",
     summary: "Every LR decision with its evidence",
     description: "The rule that fired, the window's velocity and error, the reference, α', β', " +
       "n, the multiplier before and after, the next LR and the action.",
-    responses: { "200": "`{ runId, decisions }`", "404": "Unknown run" },
+    responses: { "200": json("The decisions", DecisionListSchema), ...errorResponses([404]) },
   },
   {
     method: "post",
     path: "/v1/runs/{id}/replay",
+    operationId: "replayRun",
     summary: "Replay (audit) or what-if",
     description: "Re-folds the run's losses through the controller. Without overrides, reports " +
       "for every recorded decision whether the re-derived one is identical (exact numbers). " +
       "With `adalrs` overrides, shows the decisions those settings would have made.",
     body: ReplayRequestSchema,
-    responses: { "200": "The replay report", "400": "Invalid overrides", "404": "Unknown run" },
+    responses: {
+      "200": json("The replay report", ReplayReportSchema),
+      ...errorResponses(WRITE_ERRORS),
+    },
   },
   {
     method: "post",
     path: "/v1/runs/{id}/losses",
+    operationId: "postLosses",
     summary: "External trainers: post losses, get the next LR and action",
     description: "Post consecutive losses starting at the run's next step (at most up to the " +
-      "end of the controller's window). The answer gives `lr` for `nextStep` and the `action` " +
-      "to take first: `continue`, `snapshot` (save model and optimizer under `snapshotId`) or " +
-      '`restore` (load `snapshotId`). Non-finite losses may be sent as `NaN`, `"NaN"` or ' +
-      "`null`. An `idempotencyKey` (or `Idempotency-Key` header) makes a retry land once.",
+      "end of the controller's window). The answer gives `lr` for `nextStep`, `lrs` up to " +
+      "`windowEndsAt`, and the `action` to take first: `continue`, `snapshot`, `restore` or " +
+      '`branch`. Non-finite losses may be sent as `NaN`, `"NaN"` or `null`. An optional ' +
+      "`valLoss` records a validation loss measured after the last of these steps. An " +
+      "`idempotencyKey` (or `Idempotency-Key` header) makes a retry land once.",
     body: LossesRequestSchema,
+    headers: [IDEMPOTENCY_KEY],
     responses: {
-      "200": "`{ nextStep, lr, multiplier, action, decision, windowEndsAt, lrs }`",
-      "400": "Every field error",
-      "404": "Unknown run",
-      "409": "A step gap or overlap (with `expectedStep`), a managed or ended run",
+      "200": json("What to do next", LossesAnswerSchema),
+      ...errorResponses([...WRITE_ERRORS, 409], {
+        409: "A step gap or overlap, or losses past the window's end (with `expectedStep`); " +
+          "a managed or ended run",
+      }),
     },
   },
   {
     method: "get",
     path: "/health",
+    operationId: "health",
     summary: "Liveness",
     description: "`{ ok: true }` while the service can read its store.",
-    responses: { "200": "Alive" },
+    responses: { "200": json("Alive", HealthSchema), ...errorResponses([503]) },
+  },
+  {
+    method: "get",
+    path: "/openapi.json",
+    operationId: "openApi",
+    summary: "This document",
+    description: "The OpenAPI 3.1 contract, generated from the schemas that validate requests " +
+      "and answers.",
+    responses: { "200": json("The document", z.record(z.string(), z.unknown())) },
   },
   ...DASHBOARD_ROUTE_DOCS,
 ];
+
+const COMPONENTS = "#/components/schemas/";
 
 /** The OpenAPI 3.1 document of the API. */
 export function openApiDocument(): Record<string, unknown> {
@@ -142,21 +231,35 @@ export function openApiDocument(): Record<string, unknown> {
       name,
       in: "query",
       required: false,
-      schema: jsonSchema(schema as z.ZodType),
+      schema: jsonSchema(schema as z.ZodType, "input"),
+    }));
+    const headers = (route.headers ?? []).map((h) => ({
+      name: h.name,
+      in: "header",
+      required: false,
+      description: h.description,
+      schema: jsonSchema(h.schema, "input"),
     }));
     paths[route.path] ??= {};
     paths[route.path][route.method] = {
+      operationId: route.operationId,
       summary: route.summary,
       description: route.description,
-      parameters: [...params, ...query],
+      tags: [route.path.startsWith("/v1/") ? "runs" : "service"],
+      // Reads are open; writes need the token when the service has one.
+      security: route.method === "post" ? [{ bearer: [] }] : [],
+      parameters: [...params, ...query, ...headers],
       ...(route.body && {
         requestBody: {
-          required: true,
-          content: { "application/json": { schema: jsonSchema(route.body) } },
+          required: route.body !== CancelRequestSchema && route.body !== ReplayRequestSchema,
+          content: { "application/json": { schema: requestSchema(route.body) } },
         },
       }),
       responses: Object.fromEntries(
-        Object.entries(route.responses).map(([code, description]) => [code, { description }]),
+        Object.entries(route.responses).map(([code, r]) => [code, {
+          description: r.description,
+          content: { [r.contentType ?? "application/json"]: { schema: responseSchema(r.schema) } },
+        }]),
       ),
     };
   }
@@ -168,14 +271,64 @@ export function openApiDocument(): Record<string, unknown> {
       description: "Pretraining with online learning-rate search (AdaLRS); every LR decision " +
         "is an auditable, replayable event.",
     },
+    servers: [{ url: "/", description: "The service that serves this document" }],
+    tags: [
+      { name: "runs", description: "Runs, their events, decisions and losses" },
+      { name: "service", description: "Liveness, contract and dashboard pages" },
+    ],
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "Checked on every write when the service runs with `ADALRS_TOKEN`; " +
+            "without it, writes pass with or without a token.",
+        },
+      },
+      schemas: {
+        RunDefinition: jsonSchema(RunDefinitionSchema, "input"),
+        ...responseComponents(),
+      },
     },
     paths,
   };
 }
 
-function jsonSchema(schema: z.ZodType): unknown {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+/** A request body's schema; the run definition is a shared component. */
+function requestSchema(schema: z.ZodType): unknown {
+  return schema === RunDefinitionSchema
+    ? { $ref: `${COMPONENTS}RunDefinition` }
+    : jsonSchema(schema, "input");
+}
+
+/** A response body's schema: a reference when it is a named component, else inline. */
+function responseSchema(schema: z.ZodType): unknown {
+  const id = z.globalRegistry.get(schema)?.id;
+  return id ? { $ref: `${COMPONENTS}${id}` } : jsonSchema(schema, "output");
+}
+
+/** Every schema with a `meta({ id })`, as components that reference each other. */
+function responseComponents(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, {
+    io: "output",
+    unrepresentable: "any",
+    uri: (id) => `${COMPONENTS}${id}`,
+  });
+  const out: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    // Components are named by their key; a `$id` next to it only confuses linters.
+    const { $schema: _, $id: _id, id: _name, ...rest } = schema as Record<string, unknown>;
+    out[id] = rest;
+  }
+  // A run's definition is the resolved run definition: point at its component.
+  for (const id of ["RunView", "CreatedRun"]) {
+    const view = out[id] as { properties: Record<string, unknown> };
+    view.properties.definition = { $ref: `${COMPONENTS}RunDefinition` };
+  }
+  return out;
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): unknown {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
   return rest;
 }

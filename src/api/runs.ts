@@ -5,7 +5,13 @@
  */
 
 import { Hono } from "hono";
-import { type EventStore, isTerminal, newEvent, RunDefinitionSchema } from "../events/mod.ts";
+import {
+  type EventStore,
+  isTerminal,
+  newEvent,
+  RunDefinitionSchema,
+  trainerPlan,
+} from "../events/mod.ts";
 import { readBody } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { CancelRequestSchema, ListQuerySchema } from "./schemas.ts";
@@ -18,7 +24,11 @@ export function runRoutes(store: EventStore): Hono {
   app.post("/", async (c) => {
     const definition = await readBody(c, RunDefinitionSchema, "run definition");
     const view = await store.create(definition);
-    return c.json(view, 201, { Location: `/v1/runs/${view.id}` });
+    // An external trainer gets its first window's LRs now, so that it can train it whole.
+    const answer = view.mode === "external"
+      ? { ...view, ...trainerPlan(view.controller), action: { kind: "continue" } }
+      : view;
+    return c.json(answer, 201, { Location: `/v1/runs/${view.id}` });
   });
 
   app.get("/", async (c) => {

@@ -21,6 +21,8 @@ export const LossesRequestSchema = z.strictObject({
   fromStep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   losses: z.array(LossSchema).min(1).max(1024),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** A validation loss measured after the last of these steps (stored as `EvalRecorded`). */
+  valLoss: LossSchema.optional(),
 });
 
 /** `POST /v1/runs/{id}/cancel`. */

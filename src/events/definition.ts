@@ -143,7 +143,22 @@ export const RunDefinitionSchema = z.strictObject({
   adalrs: AdalrsSchema.default({ ...ADALRS_DEFAULTS, window: "auto" }),
 }).superRefine((d, ctx) => {
   if (d.mode === "managed" && !d.model) {
-    ctx.addIssue({ code: "custom", path: ["model"], message: "a managed run needs a model" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["model"],
+      message: "a managed run (the default mode) needs a model; a trainer of your own that " +
+        'posts its losses needs "mode": "external"',
+    });
+  }
+  for (const field of ["model", "data"] as const) {
+    if (d.mode === "external" && d[field] !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: `an external run trains its own model and data: remove ${field} (or use tags ` +
+          "to describe them)",
+      });
+    }
   }
   if (d.schedule.warmupSteps >= d.training.steps) {
     ctx.addIssue({

@@ -11,3 +11,4 @@ export * from "./store.ts";
 export * from "./types.ts";
 export * from "./record_losses.ts";
 export * from "./kv_retry.ts";
+export * from "./trainer_plan.ts";

@@ -8,42 +8,24 @@
 
 import {
   type Action,
-  currentLr,
-  dataStep,
   type Decision,
-  heldSnapshots,
   type LossValue,
   recordLosses as reduceLosses,
   windowEnd,
 } from "../adalrs/mod.ts";
 import type { RunView } from "./run_view.ts";
 import type { EventStore } from "./store.ts";
+import { type TrainerPlan, trainerPlan } from "./trainer_plan.ts";
 import { isTerminal, type NewEvent, newEvent } from "./types.ts";
 
 /** What a trainer needs after posting losses: the LR and action for its next step. */
-export interface LossesResponse {
+export interface LossesResponse extends TrainerPlan {
   runId: string;
   status: RunView["status"];
-  /** The step the trainer runs next. */
-  nextStep: number;
-  /** Learning rate for `nextStep`, and the AdaLRS multiplier behind it. */
-  lr: number;
-  multiplier: number;
-  /** What to do before `nextStep`: continue, snapshot, or restore a snapshot. */
+  /** What to do before `nextStep`: continue, snapshot, restore a snapshot, or branch. */
   action: Action;
   /** The decision made, if these losses completed a window. */
   decision: Decision | null;
-  /** Last step of the current window: the next decision comes after it. */
-  windowEndsAt: number;
-  /** LRs for each step from `nextStep` to `windowEndsAt`, for trainers that post per window. */
-  lrs: number[];
-  /**
-   * Which step's batch `nextStep` trains on: `nextStep` itself, except after a paired trial's
-   * `branch`, when the same batches run again.
-   */
-  dataStep: number;
-  /** Snapshots the trainer must still hold; it may free every other one. */
-  keep: string[];
 }
 
 /** Why losses were refused; `status` is the HTTP status that fits. */
@@ -58,6 +40,8 @@ export interface LossBatch {
   fromStep: number;
   losses: LossValue[];
   idempotencyKey?: string;
+  /** A validation loss measured after the last of these steps (external trainers). */
+  valLoss?: LossValue;
 }
 
 /**
@@ -97,27 +81,24 @@ export async function recordRunLosses(
     }
 
     const { state, decision } = reduceLosses(view.controller, batch.fromStep, batch.losses);
-    const events: NewEvent[] = [newEvent("LossWindowRecorded", { ...batch })];
+    const { valLoss, ...window } = batch;
+    const events: NewEvent[] = [newEvent("LossWindowRecorded", window)];
     if (decision) events.push(newEvent("LrDecided", { decision }));
     const completes = opts.mode === "external" && state.nextStep >= state.setup.totalSteps;
-    if (completes) events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: null }));
-    const end = windowEnd(state);
-    const lrs: number[] = [];
-    for (let step = state.nextStep; step <= end && step < state.setup.totalSteps; step++) {
-      lrs.push(currentLr({ ...state, nextStep: step }));
+    // The last post's validation loss is the run's final one: RunCompleted carries it alone.
+    if (valLoss !== undefined && !completes) {
+      events.push(newEvent("EvalRecorded", { step: state.nextStep, valLoss }));
+    }
+    if (completes) {
+      const last = valLoss ?? view.lastValLoss;
+      events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: last }));
     }
     const response: LossesResponse = {
       runId,
       status: completes ? "completed" : "running",
-      nextStep: state.nextStep,
-      lr: currentLr(state),
-      multiplier: state.m,
+      ...trainerPlan(state),
       action: decision?.action ?? { kind: "continue" },
       decision,
-      windowEndsAt: end,
-      lrs,
-      dataStep: dataStep(state),
-      keep: heldSnapshots(state),
     };
     const appended = await store.append(runId, events, {
       expectedSeq: view.seq,

@@ -133,7 +133,8 @@ function createdView(event: RunEvent & { type: "RunCreated" }): RunView {
     id: event.runId,
     name: definition.name,
     mode: definition.mode,
-    status: "queued",
+    // An external run's trainer is already running: no worker has to pick it up.
+    status: definition.mode === "external" ? "running" : "queued",
     definition,
     createdAt: event.at,
     updatedAt: event.at,

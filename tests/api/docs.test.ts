@@ -11,7 +11,10 @@ Deno.test("GET /openapi.json documents every route with the request schemas", as
   ) {
     assert.ok(body.paths[path], `missing ${path}`);
   }
-  const create = body.paths["/v1/runs"].post.requestBody.content["application/json"].schema;
+  assert.deepEqual(body.paths["/v1/runs"].post.requestBody.content["application/json"].schema, {
+    $ref: "#/components/schemas/RunDefinition",
+  });
+  const create = body.components.schemas.RunDefinition;
   assert.ok(create.properties.adalrs.properties.alpha);
   const losses =
     body.paths["/v1/runs/{id}/losses"].post.requestBody.content["application/json"].schema;
@@ -24,6 +27,7 @@ Deno.test("GET /docs serves an HTML page naming every route; /health answers", a
   assert.equal(status, 200);
   assert.match(res.headers.get("content-type") ?? "", /text\/html/);
   assert.match(body, /POST \/v1\/runs\/\{id\}\/losses/);
+  assert.match(body, /validationFraction/, "the run definition's schema is shown, not its $ref");
   assert.deepEqual((await t.call("GET", "/health")).body, { ok: true });
   assert.equal((await t.call("GET", "/nowhere")).status, 404);
 });

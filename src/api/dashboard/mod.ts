@@ -11,7 +11,9 @@
 
 import { Hono } from "hono";
 import type { EventStore } from "../../events/mod.ts";
+import { z } from "zod";
 import type { RouteDoc } from "../openapi.ts";
+import { CurvesSchema, errorResponses, ExamplesSchema } from "../responses.ts";
 import { assetRoutes } from "./assets.ts";
 import { CurvesQuerySchema, curvesRoutes } from "./curves.ts";
 import { comparePage, PAGE_CSP, runPage, runsPage } from "./pages.ts";
@@ -42,24 +44,63 @@ export function dashboardRoutes(store: EventStore): Hono {
   return app;
 }
 
-/** The dashboard's JSON endpoints, for the OpenAPI document's `ROUTES`. */
+const ASSET = { description: "The file", schema: z.string(), contentType: "text/plain" };
+
+/** An HTML page, as the OpenAPI document lists it. */
+function page(path: string, operationId: string, summary: string): RouteDoc {
+  return {
+    method: "get",
+    path,
+    operationId,
+    summary,
+    description: "An HTML page; its data comes from the JSON routes.",
+    responses: { "200": { description: "The page", schema: z.string(), contentType: "text/html" } },
+  };
+}
+
+/** Every route the dashboard serves, for the OpenAPI document's `ROUTES`. */
 export const DASHBOARD_ROUTE_DOCS: RouteDoc[] = [
   {
     method: "get",
     path: "/v1/runs/{id}/curves",
+    operationId: "getCurves",
     summary: "A run's curves, downsampled",
     description:
       "Training loss, validation loss and effective LR per step, each averaged into at " +
       "most `max` points; the LR decisions that changed something, with their evidence; and the " +
       "stretches abandoned by rollbacks and resumes.",
     query: CurvesQuerySchema,
-    responses: { "200": "`{ train, val, lr, markers, abandoned, ... }`", "404": "Unknown run" },
+    responses: {
+      "200": { description: "The curves", schema: CurvesSchema },
+      ...errorResponses([400, 404]),
+    },
   },
   {
     method: "get",
     path: "/v1/examples",
+    operationId: "listExamples",
     summary: "Example run definitions",
     description: "The JSON files of the service's `examples/` folder, ready to post to `/v1/runs`.",
-    responses: { "200": "`{ examples: [{ file, definition }] }`" },
+    responses: { "200": { description: "The examples", schema: ExamplesSchema } },
+  },
+  page("/", "dashboardRuns", "The dashboard: every run, live"),
+  page("/runs/{id}", "dashboardRun", "A run's page: curves, decisions, replay, what-if"),
+  page("/compare", "dashboardCompare", "Runs overlaid (`?ids=a,b`)"),
+  page("/docs", "apiDocs", "This API's documentation as HTML"),
+  {
+    method: "get",
+    path: "/static/dashboard/{file}",
+    operationId: "dashboardAsset",
+    summary: "The dashboard's scripts and stylesheet",
+    description: "Hand-written ES modules and CSS, served as they are.",
+    responses: { "200": ASSET, ...errorResponses([404]) },
+  },
+  {
+    method: "get",
+    path: "/static/vendor/{file}",
+    operationId: "vendorAsset",
+    summary: "uPlot's browser files, from its npm package",
+    description: "`uPlot.esm.js` and `uPlot.min.css`.",
+    responses: { "200": ASSET, ...errorResponses([404]) },
   },
 ];
