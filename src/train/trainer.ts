@@ -20,6 +20,7 @@ import {
   type Params,
   resolveModelConfig,
 } from "./gpt.ts";
+import { throwOnWebgpuError } from "./webgpu.ts";
 
 /** Options of {@linkcode createTrainer}. */
 export interface TrainerOptions {
@@ -142,6 +143,7 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
       });
       const [value] = await loss.data();
       loss.dispose();
+      throwOnWebgpuError(); // a GPU validation error leaves garbage, not an exception
       return value;
     },
 
