@@ -20,6 +20,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { accelerateWasm } from "./blas/mod.ts";
+import { type BackendName, unknownBackend } from "./backend_name.ts";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
@@ -28,27 +29,6 @@ import {
   registerWebgpu,
   watchWebgpuErrors,
 } from "./webgpu.ts";
-
-/** The backends a trainer can run on, as the `--backend` options accept them. */
-export const BACKEND_NAMES = ["wasm", "cpu", "webgpu", "tensorflow"] as const;
-
-/** The backends a trainer can run on. */
-export type BackendName = typeof BACKEND_NAMES[number];
-
-/**
- * Checks a `--backend` value.
- *
- * @param name What the user gave.
- * @returns The name, typed.
- */
-export function parseBackendName(name: string): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(name)) return name as BackendName;
-  throw unknownBackend(name);
-}
-
-function unknownBackend(name: string): Error {
-  return new Error(`Unknown backend ${JSON.stringify(name)}; expected ${BACKEND_NAMES.join(", ")}`);
-}
 
 /** What {@linkcode initBackend} reports once a backend is active. */
 export interface BackendInfo {

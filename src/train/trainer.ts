@@ -8,7 +8,8 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
-import { type BackendInfo, type BackendName, initBackend } from "./backend.ts";
+import { type BackendInfo, initBackend } from "./backend.ts";
+import type { BackendName } from "./backend_name.ts";
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from "./checkpoint.ts";
 import type { CorpusName } from "./corpus.ts";
 import { createDataset, type Dataset } from "./data.ts";
