@@ -24,7 +24,7 @@ Deno.test("A --backend webgpu worker trains a GPT run and records its adapter", 
       store,
       run.id,
       (v) => v.status !== "queued" && v.status !== "running",
-      60_000,
+      120_000,
     );
     assert.equal(done.status, "completed", done.reason ?? "");
     const leased = (await store.read(run.id)).find((e) => e.type === "RunLeased");
