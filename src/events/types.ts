@@ -16,7 +16,14 @@ export interface BackendRecord {
   /** Native kernels or the GPU adapter in use, in one line. */
   accelerator?: string;
   /** The WebGPU adapter, as `GPUAdapter.info` reports it (the `webgpu` backend only). */
-  adapter?: { vendor: string; architecture: string; device: string; description: string };
+  adapter?: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    /** A software adapter (llvmpipe): the shaders ran on the CPU. */
+    fallback: boolean;
+  };
 }
 
 /** Payload of each event type. */

@@ -28,7 +28,7 @@ import {
   type GpuAdapterInfo,
   registerWebgpu,
   watchWebgpuErrors,
-} from "./webgpu.ts";
+} from "./webgpu/mod.ts";
 
 /** What {@linkcode initBackend} reports once a backend is active. */
 export interface BackendInfo {

@@ -29,7 +29,7 @@ export {
   findWebgpuAdapter,
   type GpuAdapterInfo,
   WEBGPU_SETUP_HINT,
-} from "./webgpu.ts";
+} from "./webgpu/mod.ts";
 export {
   type Checkpoint,
   decodeCheckpoint,

@@ -21,7 +21,7 @@ import {
   type Params,
   resolveModelConfig,
 } from "./gpt.ts";
-import { throwOnWebgpuError } from "./webgpu.ts";
+import { throwOnWebgpuError } from "./webgpu/mod.ts";
 
 /** Options of {@linkcode createTrainer}. */
 export interface TrainerOptions {

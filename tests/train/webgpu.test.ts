@@ -16,6 +16,7 @@ Deno.test("initBackend('webgpu') runs on a WebGPU adapter and names it", async (
   assert.ok(info.adapter.description || info.adapter.vendor, JSON.stringify(info.adapter));
   assert.equal(info.accelerator, describeAdapter(info.adapter));
   assert.match(info.accelerator, /^WebGPU on .+, vendor /);
+  assert.equal(typeof info.adapter.fallback, "boolean");
   // It computes on the adapter, not just claims to.
   const sum = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3.5])));
   assert.deepEqual(Array.from(await sum.data()), [6.5]);
