@@ -26,9 +26,11 @@ export { type BackendInfo, initBackend, tensorflowSetupHint, wasmBinaryDir } fro
 export { BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_name.ts";
 export {
   describeAdapter,
+  explainVulkanSetup,
   findWebgpuAdapter,
   type GpuAdapterInfo,
-  WEBGPU_SETUP_HINT,
+  probeVulkanSetup,
+  type VulkanSetup,
 } from "./webgpu/mod.ts";
 export {
   type Checkpoint,

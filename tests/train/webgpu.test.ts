@@ -5,7 +5,12 @@
 
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { describeAdapter, initBackend } from "../../src/train/mod.ts";
+import {
+  describeAdapter,
+  explainVulkanSetup,
+  initBackend,
+  probeVulkanSetup,
+} from "../../src/train/mod.ts";
 import { assertClose } from "../blas/_both_ways.ts";
 import { runSteps, tinyTrainer } from "./_tiny.ts";
 
@@ -78,4 +83,28 @@ Deno.test("a WebGPU device error fails the training step instead of returning ga
   } finally {
     gpu.dispose();
   }
+});
+
+Deno.test("explainVulkanSetup() names what is missing for a WebGPU adapter, and its package", () => {
+  const bare = explainVulkanSetup({ loader: null, drivers: [], nvidiaGpu: false });
+  assert.match(bare, /libvulkan\.so\.1 is missing \(Debian: apt-get install libvulkan1\)/);
+  assert.match(bare, /No Vulkan driver is installed/);
+  assert.match(bare, /apt-get install mesa-vulkan-drivers/);
+  const loader = "/usr/lib/x86_64-linux-gnu/libvulkan.so.1";
+  const lavapipe = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
+  // A GPU machine with only the software driver: the GPU's own Vulkan driver is what is missing.
+  const gpu = explainVulkanSetup({ loader, drivers: [lavapipe], nvidiaGpu: true });
+  assert.match(gpu, /NVIDIA GPU is present, but not its Vulkan driver.*nvidia-vulkan-icd/);
+  assert.match(gpu, /NVIDIA_DRIVER_CAPABILITIES/);
+  assert.doesNotMatch(gpu, /libvulkan1|mesa-vulkan-drivers/);
+  const nvidia = "/usr/share/vulkan/icd.d/nvidia_icd.json";
+  const ready = explainVulkanSetup({ loader, drivers: [nvidia], nvidiaGpu: true });
+  assert.equal(ready, `Vulkan drivers installed: ${nvidia}.`);
+});
+
+Deno.test("probeVulkanSetup() sees this machine's loader and drivers", () => {
+  const setup = probeVulkanSetup();
+  // Whatever adapter the tests above ran on came through a loader and a driver found here.
+  assert.match(setup.loader ?? "", /libvulkan\.so\.1$/);
+  assert.ok(setup.drivers.some((path) => path.endsWith(".json")), JSON.stringify(setup));
 });

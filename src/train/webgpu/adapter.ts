@@ -4,6 +4,8 @@
  * @module
  */
 
+import { explainVulkanSetup, probeVulkanSetup } from "./diagnose.ts";
+
 /** The adapter a `webgpu` backend runs on, as WebGPU reports it (`GPUAdapter.info`). */
 export interface GpuAdapterInfo {
   /** The vendor: a name, or the PCI vendor id in decimal (llvmpipe reports Mesa's, 65541). */
@@ -17,12 +19,6 @@ export interface GpuAdapterInfo {
   /** True for a software adapter (such as llvmpipe), which runs the shaders on the CPU. */
   fallback: boolean;
 }
-
-/** What Debian needs so that Deno's WebGPU finds an adapter; named in the error when none is. */
-export const WEBGPU_SETUP_HINT =
-  "Deno's WebGPU needs a Vulkan driver: on a GPU machine the vendor's (e.g. the NVIDIA driver " +
-  "with its Vulkan ICD), and without a GPU Mesa's software adapter, `apt-get install " +
-  "mesa-vulkan-drivers` on Debian. Or run with --backend wasm.";
 
 /**
  * Asks Deno's WebGPU for the adapter tfjs will use (high-performance, as tfjs asks for it).
@@ -40,8 +36,14 @@ export async function findWebgpuAdapter(): Promise<GpuAdapterInfo> {
   quietWaylandProbe();
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (adapter === null) {
+    // Deno reads DENO_WEBGPU_BACKEND to restrict wgpu to some of its backends.
+    const restricted = Deno.env.get("DENO_WEBGPU_BACKEND");
+    const why = restricted
+      ? `DENO_WEBGPU_BACKEND=${restricted} restricts Deno's WebGPU to those backends.`
+      : explainVulkanSetup(probeVulkanSetup());
     throw new Error(
-      `No WebGPU adapter found (navigator.gpu.requestAdapter() gave null). ${WEBGPU_SETUP_HINT}`,
+      `No WebGPU adapter found (navigator.gpu.requestAdapter() gave null). ${why} ` +
+        `Or train with --backend wasm.`,
     );
   }
   // `device` and `isFallbackAdapter` are newer than the lib.dom types Deno ships.

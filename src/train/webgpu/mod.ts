@@ -7,8 +7,9 @@
  *
  * The model code needs nothing else: our gradient rules (gradients.ts) are registered for every
  * backend, and the wasm-heap kernels (blas/) are looked up per backend, so on WebGPU the
- * reference tfjs ops run in their place. What this unit adds to tfjs: the adapter check, an
- * AddN that stays within the device's binding limit, and device errors that fail a step.
+ * reference tfjs ops run in their place. What this unit adds to tfjs: the adapter check (and,
+ * without one, what is missing), an AddN that stays within the device's binding limit, and
+ * device errors that fail a step.
  *
  * @module
  */
@@ -16,8 +17,10 @@
 import { createRequire } from "node:module";
 import { installChunkedAddN } from "./add_n.ts";
 import { findWebgpuAdapter, type GpuAdapterInfo } from "./adapter.ts";
+import { explainVulkanSetup, probeVulkanSetup } from "./diagnose.ts";
 
-export { describeAdapter, findWebgpuAdapter, WEBGPU_SETUP_HINT } from "./adapter.ts";
+export { describeAdapter, findWebgpuAdapter } from "./adapter.ts";
+export { explainVulkanSetup, probeVulkanSetup, type VulkanSetup } from "./diagnose.ts";
 export type { GpuAdapterInfo } from "./adapter.ts";
 export { throwOnWebgpuError, watchWebgpuErrors } from "./device_errors.ts";
 
@@ -35,9 +38,12 @@ export async function registerWebgpu(
   const adapter = await findWebgpuAdapter();
   if (adapter.fallback && !warnedSoftware) {
     warnedSoftware = true; // once per process, not once per run
+    // On a GPU machine a software adapter means the GPU's Vulkan driver is missing: say which.
+    const setup = probeVulkanSetup();
+    const gpu = setup.nvidiaGpu ? ` ${explainVulkanSetup(setup)}` : "";
     log(
       `adalrs: the WebGPU adapter is a software one (${adapter.description}): ` +
-        `it runs on the CPU, far slower than --backend wasm`,
+        `it runs on the CPU, far slower than --backend wasm.${gpu}`,
     );
   }
   await import("@tensorflow/tfjs-backend-webgpu");
