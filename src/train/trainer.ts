@@ -158,6 +158,7 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
         total += (await loss.data())[0];
         loss.dispose();
       }
+      throwOnWebgpuError();
       return total / batches;
     },
 
