@@ -8,7 +8,7 @@
  *   `node_modules` so nothing is fetched at run time.
  * - `cpu`: `@tensorflow/tfjs-backend-cpu`, plain JavaScript. Slow; useful as a reference.
  * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's built-in WebGPU; the adapter it runs on
- *   (a GPU, or Mesa's software llvmpipe) is part of what this reports. See webgpu.ts.
+ *   (a GPU, or Mesa's software llvmpipe) is part of what this reports. See webgpu/mod.ts.
  * - `tensorflow`: `@tensorflow/tfjs-node` (or `@tensorflow/tfjs-node-gpu` when
  *   `ADALRS_TF_GPU=1`), native libtensorflow. Its install script downloads libtensorflow from
  *   outside the npm registry, so it is opt-in: `deno task setup:tensorflow` (or
