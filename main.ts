@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { createApp } from "./src/api/mod.ts";
 import { EventStore } from "./src/events/mod.ts";
+import { parseBackendName } from "./src/train/backend_name.ts";
 import { spawnWorker } from "./workers/spawn.ts";
 
 const { values } = parseArgs({
@@ -29,8 +30,10 @@ const { values } = parseArgs({
 
 const port = wholeNumber("port", values.port);
 const workerCount = wholeNumber("workers", values.workers);
-if (!["wasm", "cpu", "tensorflow"].includes(values.backend)) {
-  exitWith(`--backend must be wasm, cpu or tensorflow, not ${values.backend}`);
+try {
+  parseBackendName(values.backend);
+} catch (error) {
+  exitWith(`--backend: ${(error as Error).message}`);
 }
 
 await Deno.mkdir(values.data, { recursive: true });

@@ -7,7 +7,7 @@
  */
 
 import { type Decision, decodeLoss } from "../src/adalrs/mod.ts";
-import type { RunEvent } from "../src/events/mod.ts";
+import type { BackendRecord, RunEvent } from "../src/events/mod.ts";
 
 /** The live progress line, redrawn in place on a terminal; decisions print above it. */
 export class Progress {
@@ -34,11 +34,7 @@ export class Progress {
       case "RunLeased":
         this.#tokensPerStep = event.data.model?.tokensPerStep ?? 0;
         this.#started = { time: performance.now(), step: event.data.resume?.step ?? 0 };
-        this.#log(
-          `leased by ${event.data.workerId} on ${event.data.backend?.name} ${
-            event.data.backend?.version ?? ""
-          }`,
-        );
+        this.#log(`leased by ${event.data.workerId} on ${describeBackend(event.data.backend)}`);
         break;
       case "LossWindowRecorded":
         this.#step = event.data.fromStep + event.data.losses.length;
@@ -114,4 +110,11 @@ function formatDuration(seconds: number): string {
   return m > 0
     ? `${m}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`
     : `${Math.round(seconds)}s`;
+}
+
+/** `webgpu 4.22.0 (WebGPU on llvmpipe …)`: the backend, its version and what accelerates it. */
+function describeBackend(backend: BackendRecord | null): string {
+  if (backend === null) return "an unknown backend";
+  const accelerator = backend.accelerator ? ` (${backend.accelerator})` : "";
+  return `${backend.name} ${backend.version}${accelerator}`;
 }

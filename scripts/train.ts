@@ -4,9 +4,9 @@
  *     deno task train examples/moby-small-lr.json [--url http://127.0.0.1:8000] [--plot out.svg]
  *
  * Submits to the service at `--url` when one answers there; otherwise runs the service embedded
- * (store in `--data`, one worker process). Shows a progress bar (step, loss, val loss, LR,
- * tokens/s, ETA) and each LR decision as it happens; Ctrl-C cancels the run. Ends with a summary
- * and an SVG plot of loss and LR with the decisions marked.
+ * (store in `--data`, one worker process on `--backend`, default wasm). Shows a progress bar
+ * (step, loss, val loss, LR, tokens/s, ETA) and each LR decision as it happens; Ctrl-C cancels
+ * the run. Ends with a summary and an SVG plot of loss and LR with the decisions marked.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import { decodeLoss } from "../src/adalrs/mod.ts";
 import { connectService, createRun, getRun, startEmbedded } from "../src/client/mod.ts";
 import { RunDefinitionSchema, type RunEvent, type RunView } from "../src/events/mod.ts";
 import { plotSvg, runCurves } from "../src/replay/mod.ts";
+import { BACKEND_NAMES, parseBackendName } from "../src/train/backend_name.ts";
 import { Progress } from "./_progress.ts";
 import { followEvents } from "./_sse.ts";
 
@@ -30,7 +31,16 @@ const { values, positionals } = parseArgs({
   },
 });
 if (positionals.length !== 1) {
-  console.error("usage: deno task train <run.json> [--url URL] [--data DIR] [--plot FILE.svg]");
+  console.error(
+    "usage: deno task train <run.json> [--url URL] [--data DIR] [--plot FILE.svg] " +
+      `[--backend ${BACKEND_NAMES.join("|")}]`,
+  );
+  Deno.exit(2);
+}
+try {
+  parseBackendName(values.backend); // before an embedded worker would fail on it
+} catch (error) {
+  console.error(`--backend: ${(error as Error).message}`);
   Deno.exit(2);
 }
 

@@ -1,13 +1,13 @@
 /**
  * Measures training speed of the GPT on a tfjs backend: ms per step and tokens per second.
  *
- * Usage: deno run -A scripts/train_speed.ts [--backend wasm|cpu|tensorflow] [--steps 20]
+ * Usage: deno run -A scripts/train_speed.ts [--backend wasm|cpu|webgpu|tensorflow] [--steps 20]
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { type BackendName, createTrainer, type ModelConfig } from "../src/train/mod.ts";
+import { createTrainer, type ModelConfig, parseBackendName } from "../src/train/mod.ts";
 
 const { values } = parseArgs({
   options: {
@@ -16,7 +16,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "3" },
   },
 });
-const backend = values.backend as BackendName;
+const backend = parseBackendName(values.backend);
 const steps = Number(values.steps);
 const warmup = Number(values.warmup);
 

@@ -16,6 +16,8 @@ export interface SpawnOptions {
   output?: "inherit" | "piped" | "null";
   /** How many workers share this machine: each gets its share of the cores for BLAS. */
   siblings?: number;
+  /** Extra environment variables for the worker, on top of this process's. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -38,6 +40,6 @@ export function spawnWorker(opts: SpawnOptions): Deno.ChildProcess {
   if (opts.pollMs) args.push("--poll", String(opts.pollMs));
   const output = opts.output ?? "inherit";
   // Workers on one machine would otherwise each start a BLAS thread per core and fight over them.
-  const env = { ADALRS_BLAS_THREADS: blasThreadsPerWorker(opts.siblings ?? 1) };
+  const env = { ADALRS_BLAS_THREADS: blasThreadsPerWorker(opts.siblings ?? 1), ...opts.env };
   return new Deno.Command(Deno.execPath(), { args, env, stdout: output, stderr: output }).spawn();
 }

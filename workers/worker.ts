@@ -11,7 +11,7 @@
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { acquireLease, EventStore, isTerminal } from "../src/events/mod.ts";
-import type { BackendName } from "../src/train/mod.ts";
+import { type BackendName, parseBackendName } from "../src/train/mod.ts";
 import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
 
 /** Options of {@linkcode runWorker}. */
@@ -79,9 +79,11 @@ if (import.meta.main) {
       id: { type: "string", default: `${hostname()}-${Deno.pid}` },
     },
   });
-  const backend = values.backend as BackendName;
-  if (!["wasm", "cpu", "tensorflow"].includes(backend)) {
-    console.error(`Unknown backend ${backend}: use wasm, cpu or tensorflow`);
+  let backend: BackendName;
+  try {
+    backend = parseBackendName(values.backend);
+  } catch (error) {
+    console.error((error as Error).message);
     Deno.exit(2);
   }
   const stop = new AbortController();

@@ -15,6 +15,8 @@ export interface PeerOptions {
   warmup: number;
   /** torch intra-op threads (BLAS threads come from `OPENBLAS_NUM_THREADS` in `env`). */
   threads: number;
+  /** Where torch trains: `cpu`, or `cuda` as the peer of a GPU backend. @default "cpu" */
+  device?: string;
   /** Extra environment (BLAS tuning), on top of ours. */
   env: Record<string, string>;
 }
@@ -39,6 +41,7 @@ export async function runPeer(
     ...["--vocab", model.vocabSize ?? 256, "--layers", model.layers, "--width", model.width],
     ...["--heads", model.heads, "--context", model.contextLength, "--batch", batch],
     ...["--steps", options.steps, "--warmup", options.warmup, "--threads", options.threads],
+    ...["--device", options.device ?? "cpu"],
   ].map(String);
   let output: Deno.CommandOutput;
   try {

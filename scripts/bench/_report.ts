@@ -15,7 +15,7 @@ export interface BenchConfig {
 /**
  * The configurations: the issue's small model (vocab 96, ~0.41M params; byte-level corpus ids
  * above 95 become all-zero one-hot rows, which changes no timing), the same at the byte-level
- * default vocab 256, and a ~3.2M-parameter one.
+ * default vocab 256, a ~3.2M-parameter one, and a 25M-parameter one at batch 32 x 256 for GPUs.
  */
 export const CONFIGS: Record<string, BenchConfig> = {
   small96: {
@@ -29,6 +29,11 @@ export const CONFIGS: Record<string, BenchConfig> = {
   medium: {
     model: { vocabSize: 256, layers: 4, width: 256, heads: 8, contextLength: 64 },
     batch: 16,
+  },
+  // Sizes that only make sense on a GPU (bench:train --backend webgpu).
+  large: {
+    model: { vocabSize: 256, layers: 8, width: 512, heads: 8, contextLength: 256 },
+    batch: 32,
   },
 };
 

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -93,11 +94,15 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1,
                    help="torch intra-op threads; sgemm threads come from OPENBLAS_NUM_THREADS")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--device", default="cpu", help="cpu, or cuda as the peer of a GPU backend")
     args = p.parse_args()
 
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        sys.exit(f"torch {torch.__version__} has no CUDA device here (--device {args.device})")
+    device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = GPT(args.vocab, args.layers, args.width, args.heads, args.context)
+    model = GPT(args.vocab, args.layers, args.width, args.heads, args.context).to(device)
     params = list(model.parameters())
     decay = [q for q in params if q.dim() == 2]  # weight decay on matrices and embeddings only
     no_decay = [q for q in params if q.dim() != 2]
@@ -108,14 +113,14 @@ def main() -> None:
     B, T, V = args.batch, args.context, args.vocab
 
     def step() -> float:
-        batch = torch.randint(0, V, (B, T + 1))
+        batch = torch.randint(0, V, (B, T + 1), device=device)
         logits = model(batch[:, :-1])
         loss = F.cross_entropy(logits.reshape(B * T, V), batch[:, 1:].reshape(B * T))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        return loss.item()
+        return loss.item()  # waits for the device: the step's time includes the GPU's
 
     for _ in range(args.warmup):
         step()
@@ -130,6 +135,7 @@ def main() -> None:
         "impl": "pytorch",
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "openblasCoretype": os.environ.get("OPENBLAS_CORETYPE"),
         "params": sum(q.numel() for q in params),

@@ -9,7 +9,12 @@
  *
  *     deno task bench:train [--rounds 5] [--steps 20] [--warmup 3] [--stability 1000]
  *       [--configs small96,small,medium] [--plain-wasm] [--no-peer] [--torch-threads 1]
- *       [--out docs/bench/train.json]
+ *       [--backend wasm|webgpu|cpu] [--peer-device cpu|cuda] [--out docs/bench/train.json]
+ *
+ * `--backend webgpu` measures the GPU path instead: the configs default to small, medium and
+ * large (25M parameters, batch 32 x 256: a GPU's size, hours on llvmpipe), the PyTorch peer runs
+ * on CUDA (skipped, with the reason, where torch has none), the adapter is recorded, and the
+ * JSON goes to docs/bench/train-webgpu.json.
  *
  * PyTorch runs the way it is fastest on this 2-core machine, which is also the split we use:
  * elementwise ops on one thread (torch intra-op threads = 1; ours: tfjs wasm is single-threaded)
@@ -28,7 +33,13 @@ import {
   measureSgemmGflops,
   restoreWasmKernels,
 } from "../../src/train/blas/mod.ts";
-import { createTrainer, initBackend, type Trainer } from "../../src/train/mod.ts";
+import {
+  type BackendInfo,
+  createTrainer,
+  initBackend,
+  parseBackendName,
+  type Trainer,
+} from "../../src/train/mod.ts";
 import { type BenchConfig, CONFIGS, formatTable, median, type Row } from "./_report.ts";
 import { runPeer } from "./_peer.ts";
 
@@ -38,19 +49,31 @@ const { values: args } = parseArgs({
     steps: { type: "string", default: "20" },
     warmup: { type: "string", default: "3" },
     stability: { type: "string", default: "0" },
-    configs: { type: "string", default: "small96,small,medium" },
+    configs: { type: "string" },
     "plain-wasm": { type: "boolean", default: false },
     "no-peer": { type: "boolean", default: false },
     python: { type: "string", default: "/usr/bin/python3" },
     "torch-threads": { type: "string", default: "1" },
-    out: { type: "string", default: "docs/bench/train.json" },
+    out: { type: "string" },
+    backend: { type: "string", default: "wasm" },
+    "peer-device": { type: "string" },
   },
 });
 const rounds = Number(args.rounds), steps = Number(args.steps), warmup = Number(args.warmup);
 const stabilitySteps = Number(args.stability);
+const backendName = parseBackendName(args.backend);
+const onGpu = backendName === "webgpu";
+const configNames = (args.configs ?? (onGpu ? "small,medium,large" : "small96,small,medium"))
+  .split(",");
+const outPath = args.out ?? (onGpu ? "docs/bench/train-webgpu.json" : "docs/bench/train.json");
+const peerDevice = args["peer-device"] ?? (onGpu ? "cuda" : "cpu");
 
-await initBackend("wasm");
-const blas = await accelerateWasm();
+const backend: BackendInfo = await initBackend(backendName);
+console.log(`backend: ${backend.name} ${backend.version} ${backend.accelerator ?? ""}`);
+// OpenBLAS serves the wasm backend only; elsewhere this reports why it is off.
+const blas = backendName === "wasm"
+  ? await accelerateWasm()
+  : { enabled: false, threads: 0, reason: `not used by the ${backendName} backend` };
 const threads = blas.enabled ? blas.threads : navigator.hardwareConcurrency;
 // PyTorch gets the BLAS tuning we use: the caller's OPENBLAS_CORETYPE if set (it inherits it),
 // else the core our selection logic settled on; and the same thread count.
@@ -93,7 +116,7 @@ function peakRssMiB(): number {
 
 const results: Row[] = [];
 const details: Record<string, unknown>[] = [];
-for (const name of args.configs.split(",")) {
+for (const name of configNames) {
   const config: BenchConfig | undefined = CONFIGS[name];
   if (config === undefined) {
     throw new Error(`Unknown config ${name}; known: ${Object.keys(CONFIGS)}`);
@@ -104,6 +127,7 @@ for (const name of args.configs.split(",")) {
     batchSize: config.batch,
     seed: 1,
     optimizer: {},
+    backend: backendName,
   });
   const tokens = trainer.tokensPerStep, params = trainer.parameterCount;
   let step = 0;
@@ -121,6 +145,7 @@ for (const name of args.configs.split(",")) {
         steps,
         warmup,
         threads: torchThreads,
+        device: peerDevice,
         env: peerEnv,
       });
       torch.push(peerInfo.msPerStep as number);
@@ -194,7 +219,9 @@ const record = {
   at: new Date().toISOString(),
   command: `deno task bench:train ${Deno.args.join(" ")}`.trim(),
   machine: { cpus: navigator.hardwareConcurrency, os: Deno.build.os, arch: Deno.build.arch },
+  backend,
   blas: { ...blas, sgemmGflops512: sgemmGflops },
+  peerDevice,
   peerEnv,
   rounds,
   steps,
@@ -202,6 +229,6 @@ const record = {
   results,
   details,
 };
-await Deno.mkdir(dirname(args.out), { recursive: true });
-await Deno.writeTextFile(args.out, JSON.stringify(record, null, 2) + "\n");
-console.log(`wrote ${args.out}`);
+await Deno.mkdir(dirname(outPath), { recursive: true });
+await Deno.writeTextFile(outPath, JSON.stringify(record, null, 2) + "\n");
+console.log(`wrote ${outPath}`);

@@ -16,7 +16,7 @@ import {
   recordLosses,
 } from "../adalrs/mod.ts";
 import type { RunDefinition } from "./definition.ts";
-import type { RunEvent, RunStatus } from "./types.ts";
+import type { BackendRecord, RunEvent, RunStatus } from "./types.ts";
 
 /** What `GET /v1/runs/{id}` shows; also the head of the run's stream. */
 export interface RunView {
@@ -41,7 +41,7 @@ export interface RunView {
   worker: {
     id: string;
     attempt: number;
-    backend: { name: string; version: string; accelerator?: string } | null;
+    backend: BackendRecord | null;
   } | null;
   /** Latest checkpoint, for resuming after a crash. */
   checkpoint: { seq: number; step: number; file: string; sha256: string } | null;

@@ -7,6 +7,25 @@
 import type { ControllerState, Decision, LossValue } from "../adalrs/mod.ts";
 import type { RunDefinition } from "./definition.ts";
 
+/** The compute a worker trains on, as recorded in `RunLeased`. */
+export interface BackendRecord {
+  /** The tfjs backend: `wasm`, `cpu`, `webgpu`, `tensorflow` (or `synthetic`). */
+  name: string;
+  /** The version of the package providing it. */
+  version: string;
+  /** Native kernels or the GPU adapter in use, in one line. */
+  accelerator?: string;
+  /** The WebGPU adapter, as `GPUAdapter.info` reports it (the `webgpu` backend only). */
+  adapter?: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    /** A software adapter (llvmpipe): the shaders ran on the CPU. */
+    fallback: boolean;
+  };
+}
+
 /** Payload of each event type. */
 export interface EventPayloads {
   RunCreated: { definition: RunDefinition };
@@ -18,7 +37,7 @@ export interface EventPayloads {
   RunLeased: {
     workerId: string;
     attempt: number;
-    backend: { name: string; version: string; accelerator?: string } | null;
+    backend: BackendRecord | null;
     /** Size of the model and of one step, for throughput figures. */
     model: { parameters: number; tokensPerStep: number } | null;
     resume: {

@@ -7,6 +7,8 @@
  *   SIMD. The `.wasm` binaries ship inside the npm package; we point tfjs at that folder in
  *   `node_modules` so nothing is fetched at run time.
  * - `cpu`: `@tensorflow/tfjs-backend-cpu`, plain JavaScript. Slow; useful as a reference.
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's built-in WebGPU; the adapter it runs on
+ *   (a GPU, or Mesa's software llvmpipe) is part of what this reports. See webgpu/mod.ts.
  * - `tensorflow`: `@tensorflow/tfjs-node` (or `@tensorflow/tfjs-node-gpu` when
  *   `ADALRS_TF_GPU=1`), native libtensorflow. Its install script downloads libtensorflow from
  *   outside the npm registry, so it is opt-in: `deno task setup:tensorflow` (or
@@ -18,11 +20,15 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { accelerateWasm } from "./blas/mod.ts";
+import { type BackendName, unknownBackend } from "./backend_name.ts";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-
-/** The backends a trainer can run on. */
-export type BackendName = "wasm" | "cpu" | "tensorflow";
+import {
+  describeAdapter,
+  type GpuAdapterInfo,
+  registerWebgpu,
+  watchWebgpuErrors,
+} from "./webgpu/mod.ts";
 
 /** What {@linkcode initBackend} reports once a backend is active. */
 export interface BackendInfo {
@@ -31,9 +37,12 @@ export interface BackendInfo {
   /** The version of the npm package that provides the backend. */
   version: string;
   /**
-   * Native kernels in use, e.g. `OpenBLAS (Haswell, 2 threads) + wasm SIMD`; absent when none are.
+   * Native kernels in use, e.g. `OpenBLAS (Haswell, 2 threads) + wasm SIMD`, or the WebGPU
+   * adapter in one line; absent when none are.
    */
   accelerator?: string;
+  /** The WebGPU adapter (the `webgpu` backend only). */
+  adapter?: GpuAdapterInfo;
 }
 
 /**
@@ -63,6 +72,7 @@ export function tensorflowSetupHint(gpu: boolean): string {
  */
 export async function initBackend(name: BackendName = "wasm"): Promise<BackendInfo> {
   let version: string;
+  let adapter: GpuAdapterInfo | undefined;
   switch (name) {
     case "wasm":
       version = await registerWasm();
@@ -70,13 +80,14 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
     case "cpu":
       version = (await import("@tensorflow/tfjs-backend-cpu")).version_cpu;
       break;
+    case "webgpu":
+      ({ version, adapter } = await registerWebgpu());
+      break;
     case "tensorflow":
       version = await registerTensorflow();
       break;
-    default: {
-      const never: never = name;
-      throw new Error(`Unknown backend ${JSON.stringify(never)}; expected wasm, cpu or tensorflow`);
-    }
+    default:
+      throw unknownBackend(name satisfies never);
   }
   let ok: boolean;
   try {
@@ -96,6 +107,10 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
   tf.env().set("PROD", true);
   const active = tf.getBackend();
   if (active !== name) throw new Error(`Backend ${name} was requested but ${active} is active`);
+  if (adapter !== undefined) {
+    watchWebgpuErrors();
+    return { name: active, version, accelerator: describeAdapter(adapter), adapter };
+  }
   if (name !== "wasm") return { name: active, version };
   // The matmul family through native BLAS when the library is there; one log line when not.
   const blas = await accelerateWasm();

@@ -1,6 +1,7 @@
 /**
- * The training engine: tfjs backend selection, byte-level data, a GPT model, AdamW, and the
- * trainer facade that workers drive step by step. Pure compute: no KV, no HTTP.
+ * The training engine: tfjs backend selection (wasm, cpu, webgpu, tensorflow), byte-level data,
+ * a GPT model, AdamW, and the trainer facade that workers drive step by step. Pure compute: no
+ * KV, no HTTP.
  *
  * @example
  * ```ts ignore
@@ -21,13 +22,16 @@
  */
 
 export { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
+export { type BackendInfo, initBackend, tensorflowSetupHint, wasmBinaryDir } from "./backend.ts";
+export { BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_name.ts";
 export {
-  type BackendInfo,
-  type BackendName,
-  initBackend,
-  tensorflowSetupHint,
-  wasmBinaryDir,
-} from "./backend.ts";
+  describeAdapter,
+  explainVulkanSetup,
+  findWebgpuAdapter,
+  type GpuAdapterInfo,
+  probeVulkanSetup,
+  type VulkanSetup,
+} from "./webgpu/mod.ts";
 export {
   type Checkpoint,
   decodeCheckpoint,

@@ -8,7 +8,8 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
-import { type BackendInfo, type BackendName, initBackend } from "./backend.ts";
+import { type BackendInfo, initBackend } from "./backend.ts";
+import type { BackendName } from "./backend_name.ts";
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from "./checkpoint.ts";
 import type { CorpusName } from "./corpus.ts";
 import { createDataset, type Dataset } from "./data.ts";
@@ -20,6 +21,7 @@ import {
   type Params,
   resolveModelConfig,
 } from "./gpt.ts";
+import { throwOnWebgpuError } from "./webgpu/mod.ts";
 
 /** Options of {@linkcode createTrainer}. */
 export interface TrainerOptions {
@@ -142,6 +144,7 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
       });
       const [value] = await loss.data();
       loss.dispose();
+      throwOnWebgpuError(); // a GPU validation error leaves garbage, not an exception
       return value;
     },
 
@@ -155,6 +158,7 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
         total += (await loss.data())[0];
         loss.dispose();
       }
+      throwOnWebgpuError();
       return total / batches;
     },
 

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend, tensorflowSetupHint, wasmBinaryDir } from "../../src/train/mod.ts";
+import {
+  BACKEND_NAMES,
+  initBackend,
+  parseBackendName,
+  tensorflowSetupHint,
+  wasmBinaryDir,
+} from "../../src/train/mod.ts";
 
 Deno.test("initBackend('wasm') activates wasm with the binaries from node_modules", async () => {
   const info = await initBackend("wasm");
@@ -51,4 +57,12 @@ Deno.test("initBackend('tensorflow') without tfjs-node says how to install it", 
 
 Deno.test("initBackend() rejects unknown names", async () => {
   await assert.rejects(() => initBackend("webgl" as "wasm"), /Unknown backend "webgl"/);
+});
+
+Deno.test("parseBackendName() accepts the four backends and names them when refusing", () => {
+  assert.deepEqual(BACKEND_NAMES.map(parseBackendName), ["wasm", "cpu", "webgpu", "tensorflow"]);
+  assert.throws(
+    () => parseBackendName("gpu"),
+    /Unknown backend "gpu"; expected wasm, cpu, webgpu, tensorflow/,
+  );
 });
