@@ -6,6 +6,7 @@
  *       [--reference bracket|trigger-return|...]
  *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
  *       [--seconds-per-step S] [--plan] [--fit LR] [--only fixed|all] [--sweep-from results.json]
+ *       [--starts fit/9,fit/3,fit*3,fit*9]
  *
  * Sweeps a 3x-spaced LR grid of fixed-LR runs (AdaLRS off), extends it until the best point
  * (the fit LR) has two grid points each side, then runs AdaLRS from fit/9, fit/3, fit·3 and
@@ -69,6 +70,7 @@ const { values } = parseArgs({
     plan: { type: "boolean", default: false },
     fit: { type: "string" },
     "sweep-from": { type: "string" },
+    starts: { type: "string", default: "fit/9,fit/3,fit*3,fit*9" },
     only: { type: "string", default: "all" },
   },
 });
@@ -118,6 +120,13 @@ if (values.only !== "all" && values.only !== "fixed") {
   console.error(`--only must be fixed or all, got ${values.only}`);
   Deno.exit(2);
 }
+const STARTS: Record<string, number> = { "fit/9": -2, "fit/3": -1, "fit*3": 1, "fit*9": 2 };
+// `fit·3`, as the pages write it, works too.
+const offsets = values.starts.split(",").map((start) => STARTS[start.trim().replace("·", "*")]);
+if (offsets.some((o) => o === undefined)) {
+  console.error(`--starts takes some of ${Object.keys(STARTS).join(",")}; got ${values.starts}`);
+  Deno.exit(2);
+}
 const seedSuffix = values.seed === "0" ? "" : `-seed${values.seed}`;
 const name = `${profile}-${schedule}${seedSuffix}`;
 const outDir = values.out ?? `docs/results/${name}`;
@@ -130,10 +139,11 @@ const base = {
   adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind },
 };
 const secondsPerStep = num(values["seconds-per-step"], size.secondsPerStep);
-const sweepRuns = givenFit === null ? points : 5;
+const sweepRuns = givenFit === null ? points : new Set([0, ...offsets]).size;
+const adalrsRuns = values.only === "fixed" ? 0 : offsets.length;
 const estimate = estimateSeconds({
   sweepRuns,
-  adalrsRuns: values.only === "fixed" ? 0 : 4,
+  adalrsRuns: adalrsRuns,
   steps: size.steps,
   secondsPerStep,
   workers: size.workers,
@@ -141,9 +151,7 @@ const estimate = estimateSeconds({
 if (values.plan) {
   console.log(JSON.stringify({ profile, schedule, size, points, base }, null, 2));
   console.log(
-    `${sweepRuns} + ${
-      values.only === "fixed" ? 0 : 4
-    } runs of ${size.steps} steps on ${size.workers} workers: ~${
+    `${sweepRuns} + ${adalrsRuns} runs of ${size.steps} steps on ${size.workers} workers: ~${
       (estimate / 60).toFixed(0)
     } min at ${secondsPerStep} s a step`,
   );
@@ -159,16 +167,16 @@ const service = await openService({
 });
 stopOnInterrupt(service);
 console.error(
-  `${name}: ${sweepRuns}-point ${givenFit === null ? "sweep" : "baseline"} + ${
-    values.only === "fixed" ? 0 : 4
-  } AdaLRS runs of ${size.steps} steps on ${service.url}` +
+  `${name}: ${sweepRuns}-point ${
+    givenFit === null ? "sweep" : "baseline"
+  } + ${adalrsRuns} AdaLRS runs of ${size.steps} steps on ${service.url}` +
     `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}; estimated ${
       (estimate / 60).toFixed(0)
     } min at ${secondsPerStep} s a step (--seconds-per-step), more if the grid grows`,
 );
 
 const progress = new SweepProgress({
-  expectedRuns: sweepRuns + (values.only === "fixed" ? 0 : 4),
+  expectedRuns: sweepRuns + adalrsRuns,
 });
 const outcome = await runExperiment(service, {
   base,
@@ -176,6 +184,7 @@ const outcome = await runExperiment(service, {
   points,
   tag: name,
   progress,
+  offsets,
   fit: givenFit === null ? "sweep" : "given",
   only: values.only,
   sweep: values["sweep-from"] === undefined

@@ -34,6 +34,8 @@ export interface SweepOptions extends ExecuteOptions {
   grid: LrGrid;
   /** Points of the initial grid, centred on `grid.center`. */
   points: number;
+  /** Run exactly these grid indices first instead of `points` around the center. */
+  indices?: number[];
   /** Extend the grid until every point within `margin` steps of the best exists (0: never). */
   margin: number;
   /** Never run more grid points than this. @default points + 8 */
@@ -97,7 +99,7 @@ export function adalrsRunDefinition(
  */
 export async function runSweep(service: ServiceEndpoint, opts: SweepOptions): Promise<SweepResult> {
   const maxPoints = opts.maxPoints ?? opts.points + 8;
-  const initial = initialIndices(opts.points);
+  const initial = opts.indices ?? initialIndices(opts.points);
   const byIndex = new Map<number, RunResult>();
   const extended: number[] = [];
   let todo = initial;
@@ -199,9 +201,11 @@ export async function runExperiment(
     });
   // With the fit known, the AdaLRS runs need not wait for the baselines: queue them first.
   if (given && opts.only !== "fixed") await createRuns(service, plan(0));
+  // A given fit needs baselines at the fit and at each start only.
+  const baselines = [...new Set([0, ...offsets])].sort((a, b) => a - b);
   const sweep = opts.sweep ??
     (given
-      ? await runSweep(service, { ...opts, points: 2 * margin + 1, margin: 0 })
+      ? await runSweep(service, { ...opts, indices: baselines, margin: 0 })
       : await runSweep(service, { ...opts, margin }));
   const fit = given ? sweep.runs.find((r) => r.index === 0) ?? null : sweep.fit;
   if (fit === null || !Number.isFinite(fit.finalValLoss)) {

@@ -107,3 +107,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "runExperiment() with a given fit trains baselines at the fit and its starts only",
+  sanitizeResources: true,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "adalrs-experiment-given-" });
+    const service = await startEmbedded({ dataDir: dir, workers: 2, pollMs: 50 });
+    try {
+      const outcome = await runExperiment(service, {
+        base: { ...base, training: { ...base.training, seed: 4 } },
+        grid: { center: 1e-3, spacing: 3 },
+        points: 7,
+        tag: "tiny-given",
+        fit: "given",
+        offsets: [-2, -1],
+        pollMs: 50,
+        timeoutMs: 60_000,
+      });
+      assert.deepEqual(outcome.sweep.runs.map((r) => r.index), [-2, -1, 0]);
+      assert.deepEqual(outcome.sweep.extended, []);
+      assert.equal(outcome.fit.index, 0, "the given fit, not the sweep's best");
+      assert.deepEqual(outcome.adalrs.map((r) => r.index), [-2, -1]);
+    } finally {
+      await service.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
