@@ -45,6 +45,14 @@ export type ReferenceKind = "trigger" | "pair" | "fresh" | "bracket" | "trigger-
  */
 export type TrialKind = "sequential" | "paired";
 
+/**
+ * Where a paired trial's settling windows run: at the old LR (`old`), or at the lower of the old
+ * and the trial LR (`lower`). With `old`, a downscale trial's branch returns to the higher LR
+ * before it is compared, which erases what the lower LR bought: on the GPT no downscale won from
+ * 9x above the best LR, and the runs stayed there.
+ */
+export type SettleAt = "old" | "lower";
+
 /** Settings of the AdaLRS search; defaults in {@linkcode ADALRS_DEFAULTS}. */
 export interface AdalrsConfig {
   /**
@@ -78,6 +86,8 @@ export interface AdalrsConfig {
    * the last one. The loss-level shift of a higher LR takes longer than a window to relax.
    */
   settle: number;
+  /** (`paired`) Which LR the settling windows run at. */
+  settleAt: SettleAt;
   /**
    * (`paired`) Stop starting trials once the LR is bracketed: an upscale lost and the downscale
    * tried after it did not win. Every further trial would cost `1 + settle` windows of discarded
@@ -120,6 +130,7 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // On the GPT the trial branch's lead over the control branch grew through the first settling
   // window (+0.067 in its first 10 steps, -0.005 in its last): one window judges the transient.
   settle: 2,
+  settleAt: "lower",
   // On the cs336 simulator one early bracket (an unlucky lost upscale) stopped runs from 10x below
   // at 0.41x (8 of 32 seeds within 3x, against 32 of 32 without stopping).
   stopWhenBracketed: false,
@@ -141,6 +152,7 @@ export function legacySettings(
     revision: 2,
     trial: "sequential",
     settle: 1,
+    settleAt: "old",
     stopWhenBracketed: false,
     climb: false,
     ...adalrs,
@@ -148,7 +160,13 @@ export function legacySettings(
 }
 
 /** Settings that revision 2's logs do not have. */
-type NewSettings = "revision" | "trial" | "settle" | "stopWhenBracketed" | "climb";
+type NewSettings =
+  | "revision"
+  | "trial"
+  | "settle"
+  | "settleAt"
+  | "stopWhenBracketed"
+  | "climb";
 
 /**
  * The window of a run that does not set one: about 12 windows in the search phase (enough for

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SettleAt } from "./config.ts";
 import type { ControllerState, Direction, Trial } from "./controller.ts";
 import type { Action, PairedEvidence, Rule, WindowStats } from "./decision.ts";
 
@@ -90,7 +91,7 @@ export function chooseRule(
     // The loss-level shift of the trial LR is still relaxing: one more settling window.
     return {
       rule: "trial-settle",
-      m: trial.mBefore,
+      m: settleM(trial.mBefore, trial.mTrial, adalrs.settleAt),
       adjusted: false,
       action: CONTINUE,
       trial: { ...trial, settling: (trial.settling ?? 0) + 1 },
@@ -131,7 +132,7 @@ export function chooseRule(
     // in time; under both, the window shows whether the trial set training back.
     return {
       rule: "trial-return",
-      m: trial.mBefore,
+      m: paired ? settleM(trial.mBefore, state.m, adalrs.settleAt) : trial.mBefore,
       adjusted: false,
       action: CONTINUE,
       trial: { ...trial, stage: "closing", mTrial: state.m, measured: stats },
@@ -284,6 +285,15 @@ function judge(
   };
 }
 
+/**
+ * The multiplier of a paired trial's settling windows: the old one (`old`), or the lower of the
+ * old and the trial one (`lower`), so that a downscale trial is judged, like an upscale, by the
+ * progress a window at the higher LR leaves once both branches sit at the lower LR.
+ */
+function settleM(mBefore: number, mTrial: number, settleAt: SettleAt): number {
+  return settleAt === "lower" ? Math.min(mBefore, mTrial) : mBefore;
+}
+
 /** After an accepted trial with `climb`: the next window is the reference of the next trial. */
 function climbing(direction: Direction): Trial {
   return direction === "up" ? { stage: "reference" } : { stage: "reference", direction };
@@ -308,7 +318,9 @@ function controlWindow(
   if (trial.windows < state.setup.adalrs.settle) {
     return {
       rule: "control-window",
-      m: trial.mBefore,
+      // The control branch's first window ran at the old LR; its settling windows run where the
+      // trial branch's did.
+      m: settleM(trial.mBefore, trial.mTrial, state.setup.adalrs.settleAt),
       adjusted: false,
       action: CONTINUE,
       trial: { ...trial, windows: trial.windows + 1 },

@@ -109,6 +109,7 @@ export const AdalrsBaseSchema = z.strictObject({
   reference: z.enum(REFERENCE_KINDS).default(ADALRS_DEFAULTS.reference),
   trial: z.enum(["sequential", "paired"]).default(ADALRS_DEFAULTS.trial),
   settle: z.number().int().min(1).max(8).default(ADALRS_DEFAULTS.settle),
+  settleAt: z.enum(["old", "lower"]).default(ADALRS_DEFAULTS.settleAt),
   stopWhenBracketed: z.boolean().default(ADALRS_DEFAULTS.stopWhenBracketed),
   climb: z.boolean().default(ADALRS_DEFAULTS.climb),
 });

@@ -62,14 +62,19 @@ Deno.test("paired: a lost upscale stays on the control branch and tries the down
     action: { kind: "snapshot", snapshotId: "s5" },
   });
   assert.equal(reject.scenario.state.trial?.stage, "running");
-  // The downscale trial: its window, the settling window, the branch, the control branch.
-  const down = reject.scenario.when(line(0.25, 1.6)).scenario.when(line(0.25, 1.5));
+  // The downscale trial: its window, then a settling window at the lower LR (settleAt "lower"),
+  // the branch, the control branch: its first window at the old LR, then the lower one again.
+  const returned = reject.scenario.when(line(0.25, 1.6));
+  returned.then({ rule: "trial-return", mBefore: 0.5, mAfter: 0.5 });
+  const down = returned.scenario.when(line(0.25, 1.5));
   down.then({
     rule: "trial-branch",
     mAfter: 1,
     action: { kind: "branch", snapshotId: "s5", saveAs: "s5t" },
   });
-  const c1 = down.scenario.when(line(0.25, 1.5)).scenario;
+  const first = down.scenario.when(line(0.25, 1.5));
+  first.then({ rule: "control-window", mBefore: 1, mAfter: 0.5 });
+  const c1 = first.scenario;
   // The downscale branch ahead: kept. Behind: back to the old LR, no further trial.
   c1.when(shifted(line(0.25, 1.5), [0.125])).then({ rule: "trial-accept", mAfter: 0.5 });
   const behind = c1.when(shifted(line(0.25, 1.5), [-0.125]));
@@ -136,4 +141,19 @@ Deno.test("settle 2: two settling windows per branch; the verdict compares the l
     [verdict.paired!.trialFrom, verdict.paired!.controlFrom, verdict.window.toStep],
     [10, 25, 39],
   );
+});
+
+Deno.test("settleAt 'old': a downscale trial's branches settle back at the old LR", () => {
+  const config = pairedSetup({ settleAt: "old" });
+  const control = given(
+    config,
+    line(0.5, 3),
+    line(0.25, 2),
+    line(0.5, 1.75),
+    SETTLED,
+    line(0.5, 1.8),
+  );
+  const reject = control.when(shifted(SETTLED, [-0.125]));
+  reject.then({ rule: "trial-reject", mAfter: 0.5 });
+  reject.scenario.when(line(0.25, 1.6)).then({ rule: "trial-return", mBefore: 0.5, mAfter: 1 });
 });
