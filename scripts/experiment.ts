@@ -207,6 +207,7 @@ const report = buildReport(outcome, {
   ...trainingSpan([...outcome.sweep.runs, ...outcome.adalrs]),
   definition: base,
   workers: size.workers,
+  fitGiven: givenFit !== null,
 });
 
 const files = await experimentFiles(report, (id) => readEvents(service, id));

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { RunDefinition } from "../events/mod.ts";
 import { duration, fmtCount, loss, sci, signedPct } from "./_format.ts";
 import { offsetLabel } from "./grid.ts";
 import type { ExperimentReport } from "./report.ts";
@@ -27,10 +28,13 @@ export function reportMarkdown(report: ExperimentReport, plots: string[] = []): 
     "",
     `${model}; ${d.training.steps} steps × ${d.training.batchSize} × ${d.training.sequenceLength} ` +
     `tokens; AdaLRS window ${d.adalrs.window}, search phase [${d.adalrs.searchStart}, ` +
-    `${d.adalrs.searchEnd}], reference \`${d.adalrs.reference}\`; seed ${d.training.seed}.`,
+    `${d.adalrs.searchEnd}], ${trialSettings(d.adalrs)}; seed ${d.training.seed}.`,
     `Fit LR ${sci(report.fit.lr)} (final validation loss ${report.fit.finalValLoss.toFixed(4)}), ` +
-    `the best of a ${report.cost.sweepRuns}-point grid spaced ${report.grid.spacing}x` +
-    (report.extended.length ? ` (extended by ${report.extended.length} at its edge)` : "") + ".",
+    (report.fitGiven
+      ? `taken from seed 0's sweep; fixed runs at the fit and at each start train with this seed.`
+      : `the best of a ${report.cost.sweepRuns}-point grid spaced ${report.grid.spacing}x` +
+        (report.extended.length ? ` (extended by ${report.extended.length} at its edge)` : "") +
+        "."),
     "",
     "| run | start | start LR | final val loss | vs fit | vs fixed, same start | final LR / fit | steps | tokens | wall |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -97,6 +101,13 @@ const SCALAR = String.raw`(?:-?[\d.eE+-]+|"[^"\\\s]*"|null|true|false)`;
 const FLAT_ARRAY = new RegExp(String.raw`\[\s*${SCALAR}(?:\s*,\s*${SCALAR})*\s*\]`, "g");
 const ARRAY_OF_FLAT = /\[\s*\[[^[\]\s]*\](?:\s*,\s*\[[^[\]\s]*\])*\s*\]/g;
 
+/** How the run's trials are judged, in words. */
+function trialSettings(a: RunDefinition["adalrs"]): string {
+  return a.trial === "paired"
+    ? `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR), revision ${a.revision}`
+    : `sequential trials, reference \`${a.reference}\``;
+}
+
 /**
  * What AdaLRS did in a run, in words: trials and their verdicts, downscales, final multiplier.
  *
@@ -106,7 +117,8 @@ export function decisionSummary(run: RunResult): string {
   const n = (rule: keyof RunResult["decisions"]) => run.decisions[rule] ?? 0;
   const downscales = n("rise-downscale") + n("non-finite-downscale") + n("non-finite-restore");
   if (n("trial-branch") > 0) {
-    return `${n("upscale-trial")} upscale and ${n("downscale-trial")} downscale trials, each ` +
+    const down = n("downscale-trial") + n("trial-reject");
+    return `${n("upscale-trial")} upscale and ${down} downscale trials, each ` +
       `against a control branch on the same batches (${n("trial-accept")} won and kept, ` +
       `${n("trial-reject")} upscales lost, ${n("trial-revert")} no better), ` +
       `${downscales} downscales on rising or non-finite losses, final multiplier ${

@@ -26,6 +26,8 @@ export interface ReportMeta {
   /** The base run definition (its `optimizer.lr` is replaced in every run). */
   definition: RunDefinition;
   workers: number;
+  /** The fit LR came from another seed's sweep (`--fit`), not from this experiment's grid. */
+  fitGiven?: boolean;
 }
 
 /** One line of the main table. */
