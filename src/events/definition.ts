@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { ADALRS_DEFAULTS, defaultWindow, type ReferenceKind } from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
+import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "../train/footprint.ts";
 import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
@@ -133,6 +134,22 @@ export const RunDefinitionSchema = z.strictObject({
 }).superRefine((d, ctx) => {
   if (d.mode === "managed" && !d.model) {
     ctx.addIssue({ code: "custom", path: ["model"], message: "a managed run needs a model" });
+  }
+  if (d.mode === "managed" && d.model?.kind === "gpt") {
+    // A worker that runs out of its wasm heap aborts its runtime: refuse what it cannot hold.
+    const need = gptFootprint({ ...d.model, ...d.training });
+    if (need.totalBytes > WASM_HEAP_LIMIT_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model"],
+        message: `training this GPT needs an estimated ${formatBytes(need.totalBytes)} ` +
+          `(${formatBytes(need.parameterBytes)} for ${need.parameters} parameters with their ` +
+          `gradients and AdamW state, ${formatBytes(need.activationBytes)} of activations for ` +
+          `${d.training.batchSize}x${d.training.sequenceLength} tokens), over the ` +
+          `${formatBytes(WASM_HEAP_LIMIT_BYTES)} a worker's WebAssembly heap can hold: use fewer ` +
+          `layers, a smaller width, batchSize or sequenceLength`,
+      });
+    }
   }
   if (d.schedule.warmupSteps >= d.training.steps) {
     ctx.addIssue({

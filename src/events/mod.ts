@@ -11,3 +11,5 @@ export * from "./store.ts";
 export * from "./types.ts";
 export * from "./record_losses.ts";
 export * from "./kv_retry.ts";
+export * from "./heartbeat.ts";
+export * from "./store_file.ts";

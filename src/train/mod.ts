@@ -25,6 +25,7 @@ export {
   type BackendInfo,
   type BackendName,
   initBackend,
+  isRuntimeAbort,
   tensorflowSetupHint,
   wasmBinaryDir,
 } from "./backend.ts";
