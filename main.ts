@@ -96,7 +96,8 @@ const server = Deno.serve(
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
     await supervisor.stop();
-    await server.shutdown();
+    // Requests in flight get a moment to finish; idle keep-alive clients are not waited for.
+    await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
     store.kv.close();
     Deno.exit(0);
   });

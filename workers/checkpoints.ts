@@ -52,10 +52,8 @@ export async function writeCheckpoint(
     await handle.sync();
     await Deno.rename(temporary, `${dir}/${file}`);
   } catch (err) {
-    // Deno's message ends with the operation and the absolute path: keep only the cause.
-    const cause = (err as Error).message.replace(/:\s*\w+\s+'.*$/s, "");
     await Deno.remove(temporary).catch(() => {});
-    throw new CheckpointWriteError(`Could not write checkpoint ${file}: ${cause}`);
+    throw new CheckpointWriteError(`Could not write checkpoint ${file}: ${withoutPath(err)}`);
   }
   return { file, sha256: sha256(bytes), bytes: bytes.length };
 }
@@ -81,7 +79,12 @@ export async function readCheckpoint(
   file: string,
   expectedSha256: string,
 ): Promise<Uint8Array> {
-  const bytes = await Deno.readFile(checkpointPath(dir, file));
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(checkpointPath(dir, file));
+  } catch (err) {
+    throw new Error(`Checkpoint ${file} cannot be read: ${withoutPath(err)}`);
+  }
   const actual = sha256(bytes);
   if (actual !== expectedSha256) {
     throw new Error(
@@ -90,4 +93,12 @@ export async function readCheckpoint(
     );
   }
   return bytes;
+}
+
+/**
+ * A file-system error's cause without the operation and absolute path Deno appends ("Not a
+ * directory (os error 20): mkdir '/srv/…'"): these messages land in the event log.
+ */
+function withoutPath(err: unknown): string {
+  return (err as Error).message.replace(/:\s*\w+\s+'.*$/s, "");
 }
