@@ -49,6 +49,9 @@ export class Progress {
       case "RolledBack":
         this.#log(`rolled back to snapshot ${event.data.snapshotId}`);
         break;
+      case "CheckpointFailed":
+        this.#log(`checkpoint at step ${event.data.step} failed: ${event.data.reason}`);
+        break;
       case "RunFailed":
       case "RunCancelled":
         this.#log(`${event.type}: ${event.data.reason}`);

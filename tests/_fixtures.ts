@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createApp } from "../src/api/mod.ts";
+import { type AppOptions, createApp } from "../src/api/mod.ts";
 import { EventStore, RunDefinitionSchema } from "../src/events/mod.ts";
 
 /** An event store on an in-memory KV; close it with `store.kv.close()`. */
@@ -13,7 +13,7 @@ export async function memoryStore(): Promise<EventStore> {
 }
 
 /** An app over a fresh in-memory store, disposable with `using`. */
-export async function testApp(opts: { token?: string } = {}) {
+export async function testApp(opts: AppOptions = {}) {
   const store = await memoryStore();
   const app = createApp(store, opts);
   return {

@@ -24,11 +24,13 @@ export interface ResumePoint {
  *
  * @param events the run's whole log
  * @param view the run's current view
+ * @param checkpointDir where this worker's checkpoints are
  * @returns null when the run has no progress to resume (a fresh start)
  */
 export async function findResumePoint(
   events: RunEvent[],
   view: RunView,
+  checkpointDir: string,
 ): Promise<ResumePoint | null> {
   const progressed = events.some((e) => e.type === "LossWindowRecorded");
   if (!progressed) return null;
@@ -39,7 +41,7 @@ export async function findResumePoint(
   for (const event of checkpoints.reverse()) {
     if (event.type !== "CheckpointSaved") continue;
     try {
-      const bytes = await readCheckpoint(event.data.file, event.data.sha256);
+      const bytes = await readCheckpoint(checkpointDir, event.data.file, event.data.sha256);
       return { ...stateAt(events, event.seq), checkpoint: bytes, rejected };
     } catch (err) {
       rejected.push((err as Error).message);

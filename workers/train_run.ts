@@ -20,8 +20,8 @@ import {
   renewLease,
   type RunView,
 } from "../src/events/mod.ts";
-import type { BackendName } from "../src/train/mod.ts";
-import { writeCheckpoint } from "./checkpoints.ts";
+import { type BackendName, isRuntimeAbort } from "../src/train/mod.ts";
+import { CheckpointWriteError, writeCheckpoint } from "./checkpoints.ts";
 import { createModelRunner, type ModelRunner } from "./model.ts";
 import { findResumePoint } from "./resume.ts";
 
@@ -43,12 +43,20 @@ class Stop extends Error {}
 /**
  * Trains a run this worker holds the lease of, until it completes, fails, is cancelled, or the
  * lease is lost. Never throws: failures become `RunFailed` events.
+ *
+ * @returns `runtimeAborted`: the WebAssembly runtime under tfjs aborted, so this process can
+ *   train nothing more and must exit
  */
-export async function trainLeasedRun(ctx: WorkerContext, held: HeldLease): Promise<void> {
+export async function trainLeasedRun(
+  ctx: WorkerContext,
+  held: HeldLease,
+): Promise<{ runtimeAborted: boolean }> {
   const session = new RunSession(ctx, held, (await ctx.store.get(held.runId))!);
+  let runtimeAborted = false;
   try {
     await session.run();
   } catch (err) {
+    runtimeAborted = isRuntimeAbort(err);
     if (err instanceof Stop) {
       ctx.log(`${held.runId}: stopped: ${err.message}`);
     } else if (isLockError(err)) {
@@ -62,6 +70,7 @@ export async function trainLeasedRun(ctx: WorkerContext, held: HeldLease): Promi
   } finally {
     await session.close();
   }
+  return { runtimeAborted };
 }
 
 /** One worker's hold on one run: its view of the stream, its lease, its model. */
@@ -75,7 +84,7 @@ class RunSession {
     const { ctx, view } = this;
     // Leased in the instant it ended: the lease was free because its last worker released it.
     if (isTerminal(view.status)) throw new Stop(`run ${view.id} is already ${view.status}`);
-    const resume = await findResumePoint(await ctx.store.read(view.id), view);
+    const resume = await findResumePoint(await ctx.store.read(view.id), view, ctx.checkpointDir);
     for (const reason of resume?.rejected ?? []) ctx.log(`${view.id}: skipped ${reason}`);
     const runner = this.#runner = await createModelRunner(view.definition, ctx.backend);
     if (resume?.checkpoint) await runner.load(resume.checkpoint);
@@ -215,7 +224,15 @@ class RunSession {
 
   private async checkpoint(step: number): Promise<void> {
     const bytes = await this.#runner!.serialize();
-    const saved = await writeCheckpoint(this.ctx.checkpointDir, this.view.id, step, bytes);
-    await this.append(newEvent("CheckpointSaved", { step, ...saved }));
+    try {
+      const saved = await writeCheckpoint(this.ctx.checkpointDir, this.view.id, step, bytes);
+      await this.append(newEvent("CheckpointSaved", { step, ...saved }));
+    } catch (err) {
+      if (!(err instanceof CheckpointWriteError)) throw err;
+      // A full disk or a read-only directory costs this checkpoint, not the run: training goes
+      // on, and a crash resumes from the checkpoint before.
+      this.ctx.log(`${this.view.id}: ${err.message}; training goes on`);
+      await this.append(newEvent("CheckpointFailed", { step, reason: err.message }));
+    }
   }
 }

@@ -10,8 +10,9 @@
 
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { acquireLease, EventStore, isTerminal } from "../src/events/mod.ts";
-import { type BackendName, parseBackendName } from "../src/train/mod.ts";
+import { acquireLease, EventStore, isTerminal, recordBeat, removeBeat } from "../src/events/mod.ts";
+import { type BackendName, isRuntimeAbort, parseBackendName } from "../src/train/mod.ts";
+import { EXIT_RUNTIME_ABORTED } from "./supervise.ts";
 import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
 
 /** Options of {@linkcode runWorker}. */
@@ -30,30 +31,87 @@ export interface WorkerOptions {
   signal?: AbortSignal;
 }
 
-/** Polls for runs and trains them, one at a time, until `signal` aborts. */
-export async function runWorker(opts: WorkerOptions): Promise<void> {
+/** How often a worker writes its heartbeat. */
+const BEAT_EVERY_MS = 1000;
+
+/**
+ * Polls for runs and trains them, one at a time, until `signal` aborts.
+ *
+ * @returns "stopped" after `signal`, or "runtime-aborted" when the WebAssembly runtime aborted
+ *   during a run: the process must exit and be replaced, since every later run would fail
+ */
+export async function runWorker(opts: WorkerOptions): Promise<"stopped" | "runtime-aborted"> {
   const kv = await Deno.openKv(opts.kv);
   const store = new EventStore(kv);
   const log = (line: string) => console.log(`[worker ${opts.workerId}] ${line}`);
   const ctx: WorkerContext = { store, log, ...opts };
+  const beat = heartbeat(kv, opts, log);
   log(`polling ${opts.kv} (backend ${opts.backend})`);
   try {
     while (!opts.signal?.aborted) {
       try {
         const held = await leaseNextRun(store, opts);
         if (held) {
-          await trainLeasedRun(ctx, held);
+          beat.runId = held.runId;
+          const { runtimeAborted } = await trainLeasedRun(ctx, held);
+          beat.runId = null;
+          if (runtimeAborted) return abortedRuntime(log);
           continue;
         }
       } catch (err) {
+        if (isRuntimeAbort(err)) return abortedRuntime(log);
         // A store hiccup must not kill a long-lived worker: log it and poll again.
         log(`error while looking for work: ${(err as Error).message}`);
       }
       await new Promise((r) => setTimeout(r, opts.pollMs));
     }
+    await beat.stop();
+    // Stopped on purpose: not a worker to show as dead.
+    await removeBeat(kv, opts.workerId).catch(() => {});
+    return "stopped";
   } finally {
+    await beat.stop();
     kv.close();
   }
+}
+
+function abortedRuntime(log: (line: string) => void): "runtime-aborted" {
+  log("the WebAssembly runtime aborted; exiting so that a fresh worker takes the next run");
+  return "runtime-aborted";
+}
+
+/** Beats every second on a timer, whatever the training loop is doing between steps. */
+function heartbeat(kv: Deno.Kv, opts: WorkerOptions, log: (line: string) => void) {
+  const startedAt = new Date().toISOString();
+  let failing = false;
+  let pending = Promise.resolve();
+  const state = {
+    runId: null as string | null,
+    stop: () => {
+      clearInterval(timer);
+      return pending;
+    },
+  };
+  const beat = () =>
+    pending = recordBeat(kv, {
+      id: opts.workerId,
+      pid: Deno.pid,
+      host: hostname(),
+      backend: opts.backend,
+      startedAt,
+      beatAt: new Date().toISOString(),
+      beatEveryMs: BEAT_EVERY_MS,
+      runId: state.runId,
+    }).then(() => {
+      failing = false;
+    }, (err) => {
+      // Logged once per outage, not once a second.
+      if (!failing) log(`could not write the heartbeat: ${(err as Error).message}`);
+      failing = true;
+    });
+  const timer = setInterval(beat, BEAT_EVERY_MS);
+  beat();
+  return state;
 }
 
 /** Leases the oldest active managed run whose lease is free or expired. */
@@ -91,7 +149,7 @@ if (import.meta.main) {
     Deno.addSignalListener(signal, () => stop.abort());
   }
   const kvDir = values.kv.includes("://") ? "data" : values.kv.replace(/\/[^/]*$/, "") || ".";
-  await runWorker({
+  const outcome = await runWorker({
     kv: values.kv,
     checkpointDir: values.checkpoints ?? `${kvDir}/checkpoints`,
     backend,
@@ -100,4 +158,5 @@ if (import.meta.main) {
     workerId: values.id,
     signal: stop.signal,
   });
+  if (outcome === "runtime-aborted") Deno.exit(EXIT_RUNTIME_ABORTED);
 }

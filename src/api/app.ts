@@ -4,22 +4,30 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { type EventStore, retryLocked } from "../events/mod.ts";
+import { type Context, Hono, type Next } from "hono";
+import type { EventStore, StoreFileWatch } from "../events/mod.ts";
 import { requireTokenForWrites } from "./auth.ts";
+import { BODY_TIMEOUT_MS } from "./body.ts";
 import { dashboardRoutes } from "./dashboard/mod.ts";
 import { docsPage } from "./docs.ts";
-import { handleError } from "./errors.ts";
+import { ApiError, handleError } from "./errors.ts";
+import { type GuardOptions, refuseForeignRequests } from "./guard.ts";
+import { healthRoutes, type ReadinessOptions } from "./health.ts";
 import { eventRoutes } from "./events.ts";
 import { lossRoutes } from "./losses.ts";
 import { openApiDocument } from "./openapi.ts";
 import { replayRoutes } from "./replay.ts";
 import { runRoutes } from "./runs.ts";
+import { type SupervisedInfo, workerRoutes } from "./workers.ts";
 
 /** Options of {@linkcode createApp}. */
-export interface AppOptions {
+export interface AppOptions extends GuardOptions, ReadinessOptions {
   /** When set, writes need `Authorization: Bearer <token>`. */
   token?: string;
+  /** How long a request body may take to arrive. @default 30000 */
+  bodyTimeoutMs?: number;
+  /** The workers this service supervises, for `GET /v1/workers`. */
+  supervised?: () => SupervisedInfo[];
 }
 
 /**
@@ -41,16 +49,31 @@ export function createApp(store: EventStore, opts: AppOptions = {}): Hono {
   app.notFound((c) =>
     c.json({ error: { status: 404, message: `No route ${c.req.method} ${c.req.path}` } }, 404)
   );
+  app.use("*", refuseForeignRequests(opts));
   app.use("*", requireTokenForWrites(opts.token));
-  app.get("/health", async (c) => {
-    await retryLocked(() => store.kv.get(["health"]));
-    return c.json({ ok: true });
+  app.use("*", async function bodyTimeout(c, next) {
+    c.set("bodyTimeoutMs", opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+    await next();
   });
+  if (opts.storeFile) app.use("*", refuseWritesWhenStoreLost(opts.storeFile));
+  app.route("/", healthRoutes(store, opts));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/docs", (c) => c.html(docsPage()));
   for (const routes of [runRoutes, eventRoutes, lossRoutes, replayRoutes]) {
     app.route("/v1/runs", routes(store));
   }
+  app.route("/v1/workers", workerRoutes(store, opts.supervised));
   app.route("/", dashboardRoutes(store));
   return app;
+}
+
+/** No write is acknowledged once the store file is gone: it would not be there after a restart. */
+function refuseWritesWhenStoreLost(file: StoreFileWatch) {
+  return async function storeLost(c: Context, next: Next) {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      const lost = await file.check();
+      if (lost) throw new ApiError(503, `${lost}; nothing was written. Restart the service`);
+    }
+    await next();
+  };
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Context } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import { type EventStore, isRunId, type RunView } from "../events/mod.ts";
 import { ApiError, validationError } from "./errors.ts";
 
@@ -25,5 +25,16 @@ export function quoteId(id: string): string {
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw validationError("query", parsed.error);
+  return parsed.data;
+}
+
+/** What an idempotency key may be, in a header or a body: 1-200 characters. */
+export const IdempotencyKeySchema = z.string().min(1).max(200);
+
+/** The `Idempotency-Key` header, or a 400 naming what is wrong with it. */
+export function readIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const parsed = IdempotencyKeySchema.safeParse(header);
+  if (!parsed.success) throw validationError("Idempotency-Key header", parsed.error);
   return parsed.data;
 }

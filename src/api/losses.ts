@@ -8,26 +8,19 @@ import { Hono } from "hono";
 import { decodeLoss, encodeLoss } from "../adalrs/mod.ts";
 import { type EventStore, isRunId, recordRunLosses } from "../events/mod.ts";
 import { readBody } from "./body.ts";
-import { ApiError, validationError } from "./errors.ts";
-import { quoteId } from "./lookup.ts";
+import { ApiError } from "./errors.ts";
+import { quoteId, readIdempotencyKey } from "./lookup.ts";
 import { LossesRequestSchema } from "./schemas.ts";
-
-/** The `Idempotency-Key` header, held to the same rules as the body's `idempotencyKey`. */
-function readKeyHeader(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const parsed = LossesRequestSchema.shape.idempotencyKey.safeParse(header);
-  if (!parsed.success) throw validationError("Idempotency-Key header", parsed.error);
-  return parsed.data;
-}
 
 /** `POST /v1/runs/{id}/losses`. */
 export function lossRoutes(store: EventStore): Hono {
   const app = new Hono();
   app.post("/:id/losses", async (c) => {
-    const body = await readBody(c, LossesRequestSchema, "losses");
+    const body = await readBody(c, LossesRequestSchema, "losses", { nonFiniteIn: "losses" });
     const id = c.req.param("id");
     if (!isRunId(id)) throw new ApiError(404, `Run ${quoteId(id)} does not exist`);
-    const idempotencyKey = body.idempotencyKey ?? readKeyHeader(c.req.header("idempotency-key"));
+    const idempotencyKey = body.idempotencyKey ??
+      readIdempotencyKey(c.req.header("idempotency-key"));
     // null is what JSON.stringify makes of NaN; keep it as a failed loss, never as zero.
     const toLoss = (x: typeof body.losses[number]) => encodeLoss(x === null ? NaN : decodeLoss(x));
     const losses = body.losses.map(toLoss);

@@ -14,9 +14,11 @@ import {
   EventPageSchema,
   HealthSchema,
   LossesAnswerSchema,
+  ReadySchema,
   ReplayReportSchema,
   RunListSchema,
   RunViewSchema,
+  WorkerListSchema,
 } from "./responses.ts";
 import {
   CancelRequestSchema,
@@ -58,7 +60,7 @@ export interface RouteDoc {
 
 const json = (description: string, schema: z.ZodType): ResponseDoc => ({ description, schema });
 /** A write: validated body, token when configured, store commit. */
-const WRITE_ERRORS = [400, 401, 404, 413, 503];
+const WRITE_ERRORS = [400, 401, 403, 404, 408, 413, 415, 421, 503];
 
 const IDEMPOTENCY_KEY: HeaderDoc = {
   name: "Idempotency-Key",
@@ -83,11 +85,15 @@ export const ROUTES: RouteDoc[] = [
     summary: "Create a run",
     description: "Validates a run definition, fills every default, and appends `RunCreated`. " +
       "A managed run is then picked up by a worker; an external run waits for losses, and its " +
-      "answer carries the first window's `lrs` like a losses answer.",
+      "answer carries the first window's `lrs` like a losses answer. An `Idempotency-Key` " +
+      "makes a retried create return the first try's run (`Idempotent-Replayed: true`).",
     body: RunDefinitionSchema,
+    headers: [IDEMPOTENCY_KEY],
     responses: {
       "201": json("The new run's view", CreatedRunSchema),
-      ...errorResponses([400, 401, 413, 503]),
+      ...errorResponses([400, 401, 403, 408, 413, 415, 421, 422, 503], {
+        422: "The `Idempotency-Key` already created a run from another definition",
+      }),
     },
   },
   {
@@ -189,9 +195,10 @@ export const ROUTES: RouteDoc[] = [
     headers: [IDEMPOTENCY_KEY],
     responses: {
       "200": json("What to do next", LossesAnswerSchema),
-      ...errorResponses([...WRITE_ERRORS, 409], {
+      ...errorResponses([...WRITE_ERRORS, 409, 422], {
         409: "A step gap or overlap, or losses past the window's end (with `expectedStep`); " +
           "a managed or ended run",
+        422: "The idempotency key was used for other losses",
       }),
     },
   },
@@ -202,6 +209,24 @@ export const ROUTES: RouteDoc[] = [
     summary: "Liveness",
     description: "`{ ok: true }` while the service can read its store.",
     responses: { "200": json("Alive", HealthSchema), ...errorResponses([503]) },
+  },
+  {
+    method: "get",
+    path: "/ready",
+    operationId: "ready",
+    summary: "Readiness",
+    description: "A store write that reads back, the store file still the one opened, at least " +
+      "64 MiB free, and a live worker when the service runs workers; 503 names what failed.",
+    responses: { "200": json("Ready", ReadySchema), "503": json("Not ready", ReadySchema) },
+  },
+  {
+    method: "get",
+    path: "/v1/workers",
+    operationId: "listWorkers",
+    summary: "Workers: alive, run, last beat, restarts",
+    description: "Every worker that wrote a heartbeat to the store, alive or not, with the run " +
+      "it trains; for workers this service supervises, their restarts and last exit.",
+    responses: { "200": json("The workers", WorkerListSchema), ...errorResponses([421, 503]) },
   },
   {
     method: "get",

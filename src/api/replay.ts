@@ -15,7 +15,9 @@ import { ReplayRequestSchema } from "./schemas.ts";
 export function replayRoutes(store: EventStore): Hono {
   const app = new Hono();
   app.post("/:id/replay", async (c) => {
-    const { adalrs } = await readBody(c, ReplayRequestSchema, "replay request", true);
+    const { adalrs } = await readBody(c, ReplayRequestSchema, "replay request", {
+      allowEmpty: true,
+    });
     const view = await mustGetRun(store, c.req.param("id"));
     return c.json(replayRun(await store.read(view.id), adalrs));
   });

@@ -237,6 +237,37 @@ export const ErrorSchema = z.strictObject({
 /** `GET /health`. */
 export const HealthSchema = z.strictObject({ ok: z.literal(true) }).meta({ id: "Health" });
 
+/** One readiness check's outcome. */
+const CheckSchema = z.looseObject({ ok: z.boolean(), message: z.string() });
+
+/** `GET /ready`: every check, and whether all passed (200) or not (503). */
+export const ReadySchema = z.strictObject({
+  ready: z.boolean(),
+  checks: z.strictObject({ store: CheckSchema, disk: CheckSchema, workers: CheckSchema }),
+}).meta({ id: "Ready" });
+
+/** `GET /v1/workers`: every worker that beat into the store, and this service's own. */
+export const WorkerListSchema = z.strictObject({
+  workers: z.array(z.strictObject({
+    id: z.string(),
+    pid: z.number().int(),
+    host: z.string(),
+    backend: z.string(),
+    startedAt: z.string(),
+    beatAt: z.string().describe("The latest heartbeat (ISO 8601)"),
+    beatEveryMs: z.number(),
+    runId: z.string().nullable().describe("The run it trains, or null while it looks for work"),
+    alive: z.boolean(),
+    supervised: z.strictObject({
+      id: z.string(),
+      pid: z.number().int().nullable(),
+      state: z.string(),
+      restarts: z.number().int(),
+      lastExit: z.string().nullable(),
+    }).nullable().describe("Set when this service started the worker and restarts it"),
+  })),
+}).meta({ id: "WorkerList" });
+
 /** `GET /v1/runs`. */
 export const RunListSchema = z.strictObject({ runs: z.array(RunViewSchema) })
   .meta({ id: "RunList" });
@@ -252,7 +283,12 @@ const ERRORS: Record<number, string> = {
     "`ADALRS_TOKEN`",
   404: "Unknown run",
   409: "Conflict with the run's state",
+  403: "A write from another site's `Origin` (see `--allowed-origins`)",
+  408: "The body took over 30 s to arrive",
   413: "Body over 256 KiB",
+  415: "A write body that is not `application/json`",
+  421: "A `Host` the service does not answer to (DNS rebinding; see `--allowed-hosts`)",
+  422: "An `Idempotency-Key` reused for another request",
   503: "The store stayed busy through every retry; nothing was written. Retry after the " +
     "`Retry-After` seconds",
 };

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { AdalrsConfig } from "../adalrs/mod.ts";
 import { AdalrsBaseSchema } from "../events/mod.ts";
+import { IdempotencyKeySchema } from "./lookup.ts";
 
 /** A loss as posted: a number, or a non-finite value as a string; `null` (JavaScript's NaN) too. */
 export const LossSchema = z.union([
@@ -20,7 +21,7 @@ export const LossSchema = z.union([
 export const LossesRequestSchema = z.strictObject({
   fromStep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   losses: z.array(LossSchema).min(1).max(1024),
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: IdempotencyKeySchema.optional(),
   /** A validation loss measured after the last of these steps (stored as `EvalRecorded`). */
   valLoss: LossSchema.optional(),
 });

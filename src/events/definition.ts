@@ -13,6 +13,7 @@ import {
   type ReferenceKind,
 } from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
+import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "../train/footprint.ts";
 import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
@@ -158,6 +159,22 @@ export const RunDefinitionSchema = z.strictObject({
         path: [field],
         message: `an external run trains its own model and data: remove ${field} (or use tags ` +
           "to describe them)",
+      });
+    }
+  }
+  if (d.mode === "managed" && d.model?.kind === "gpt") {
+    // A worker that runs out of its wasm heap aborts its runtime: refuse what it cannot hold.
+    const need = gptFootprint({ ...d.model, ...d.training });
+    if (need.totalBytes > WASM_HEAP_LIMIT_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model"],
+        message: `training this GPT needs an estimated ${formatBytes(need.totalBytes)} ` +
+          `(${formatBytes(need.parameterBytes)} for ${need.parameters} parameters with their ` +
+          `gradients and AdamW state, ${formatBytes(need.activationBytes)} of activations for ` +
+          `${d.training.batchSize}x${d.training.sequenceLength} tokens), over the ` +
+          `${formatBytes(WASM_HEAP_LIMIT_BYTES)} a worker's WebAssembly heap can hold: use fewer ` +
+          `layers, a smaller width, batchSize or sequenceLength`,
       });
     }
   }

@@ -12,3 +12,5 @@ export * from "./types.ts";
 export * from "./record_losses.ts";
 export * from "./kv_retry.ts";
 export * from "./trainer_plan.ts";
+export * from "./heartbeat.ts";
+export * from "./store_file.ts";

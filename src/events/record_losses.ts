@@ -8,6 +8,7 @@
 
 import {
   type Action,
+  type ControllerState,
   type Decision,
   type LossValue,
   recordLosses as reduceLosses,
@@ -16,7 +17,7 @@ import {
 import type { RunView } from "./run_view.ts";
 import type { EventStore } from "./store.ts";
 import { type TrainerPlan, trainerPlan } from "./trainer_plan.ts";
-import { isTerminal, type NewEvent, newEvent } from "./types.ts";
+import { isTerminal, type NewEvent, newEvent, type RunEvent } from "./types.ts";
 
 /** What a trainer needs after posting losses: the LR and action for its next step. */
 export interface LossesResponse extends TrainerPlan {
@@ -30,7 +31,7 @@ export interface LossesResponse extends TrainerPlan {
 
 /** Why losses were refused; `status` is the HTTP status that fits. */
 export interface RecordError {
-  status: 404 | 409;
+  status: 404 | 409 | 422;
   message: string;
   expectedStep?: number;
 }
@@ -72,7 +73,7 @@ export async function recordRunLosses(
     if (view === null) return refuse(404, `Run ${runId} does not exist`);
     if (batch.idempotencyKey !== undefined) {
       const done = await store.idempotent(runId, batch.idempotencyKey);
-      if (done?.ok) return { ok: true, response: done.result as LossesResponse, view: done.view };
+      if (done?.ok) return answerAgain(store, runId, batch, done);
     }
     const refused = checkBatch(view, batch, opts.mode);
     if (refused) return { ok: false, error: refused };
@@ -93,26 +94,71 @@ export async function recordRunLosses(
       const last = valLoss ?? view.lastValLoss;
       events.push(newEvent("RunCompleted", { step: state.nextStep, valLoss: last }));
     }
-    const response: LossesResponse = {
-      runId,
-      status: completes ? "completed" : "running",
-      ...trainerPlan(state),
-      action: decision?.action ?? { kind: "continue" },
-      decision,
-    };
+    // The answer is not stored with the key: a retry re-derives it from the events (compact).
     const appended = await store.append(runId, events, {
       expectedSeq: view.seq,
       idempotencyKey: batch.idempotencyKey,
-      result: response,
     });
+    if (appended.ok && appended.replayed) return answerAgain(store, runId, batch, appended);
     if (appended.ok) {
-      return { ok: true, response: appended.result as LossesResponse, view: appended.view };
+      return { ok: true, response: answer(runId, state, decision, completes), view: appended.view };
     }
     if (opts.expectedSeq !== undefined) {
       return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq}`);
     }
   }
   return refuse(409, `Run ${runId} is being written too fast to append; retry`);
+}
+
+/** The answer to losses that moved the controller to `state`. */
+function answer(
+  runId: string,
+  state: ControllerState,
+  decision: Decision | null,
+  completes: boolean,
+): LossesResponse {
+  return {
+    runId,
+    status: completes ? "completed" : "running",
+    ...trainerPlan(state),
+    action: decision?.action ?? { kind: "continue" },
+    decision,
+  };
+}
+
+/**
+ * The first answer to a retried key, re-derived from the events that post appended; a key
+ * reused for other losses is refused (422) rather than answered for losses it never recorded.
+ */
+async function answerAgain(
+  store: EventStore,
+  runId: string,
+  batch: LossBatch,
+  done: { view: RunView; events: RunEvent[] },
+): Promise<
+  { ok: true; response: LossesResponse; view: RunView } | { ok: false; error: RecordError }
+> {
+  const [first] = done.events;
+  const same = first?.type === "LossWindowRecorded" && first.data.fromStep === batch.fromStep &&
+    JSON.stringify(first.data.losses) === JSON.stringify(batch.losses);
+  if (!same) {
+    return refuse(
+      422,
+      `Idempotency key ${JSON.stringify(batch.idempotencyKey)} was used for other losses ` +
+        `(from step ${first?.type === "LossWindowRecorded" ? first.data.fromStep : "?"}); ` +
+        `a new post needs a new key`,
+    );
+  }
+  const last = done.events.at(-1)!;
+  const then = last.seq === done.view.seq ? done.view : await store.viewAt(runId, last.seq);
+  const decided = done.events.find((e) => e.type === "LrDecided");
+  const response = answer(
+    runId,
+    then!.controller,
+    decided?.type === "LrDecided" ? decided.data.decision : null,
+    done.events.some((e) => e.type === "RunCompleted"),
+  );
+  return { ok: true, response, view: done.view };
 }
 
 function checkBatch(view: RunView, batch: LossBatch, mode: RunView["mode"]): RecordError | null {
@@ -159,6 +205,6 @@ function checkBatch(view: RunView, batch: LossBatch, mode: RunView["mode"]): Rec
   return null;
 }
 
-function refuse(status: 404 | 409, message: string): { ok: false; error: RecordError } {
+function refuse(status: 404 | 409 | 422, message: string): { ok: false; error: RecordError } {
   return { ok: false, error: { status, message } };
 }

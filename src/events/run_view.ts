@@ -107,6 +107,7 @@ export function evolveRun(view: RunView | null, event: RunEvent): RunView {
     }
     case "SnapshotTaken":
     case "RolledBack":
+    case "CheckpointFailed":
       return next;
     case "RunCompleted":
       next.status = "completed";

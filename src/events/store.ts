@@ -11,6 +11,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import type { RunDefinition } from "./definition.ts";
 import { evolveRun, type RunView } from "./run_view.ts";
 import { retryLocked } from "./kv_retry.ts";
@@ -33,6 +34,11 @@ export type AppendResult =
   | { ok: true; view: RunView; events: RunEvent[]; result: unknown; replayed: boolean }
   | { ok: false; conflict: { expectedSeq: number; actualSeq: number } };
 
+/** The outcome of a create: a new run, the run a retried key made, or a key reused. */
+export type CreateResult =
+  | { kind: "created" | "replayed"; view: RunView }
+  | { kind: "mismatch"; runId: string };
+
 /** Thrown when an event would not fit in one KV value. */
 export class ValueTooLargeError extends Error {}
 
@@ -46,8 +52,37 @@ export class EventStore {
    *
    * @param definition the resolved run definition
    * @param now wall time of creation (ISO 8601)
+   * @param opts `idempotencyKey`: a create retried with the same key makes no second run; it
+   *   returns the first (`replayed`), or `mismatch` if that key created a different definition
    */
-  async create(definition: RunDefinition, now = new Date()): Promise<RunView> {
+  async create(
+    definition: RunDefinition,
+    now = new Date(),
+    opts: { idempotencyKey?: string } = {},
+  ): Promise<RunView> {
+    const created = await this.createOnce(definition, now, opts);
+    if (created.kind === "mismatch") {
+      throw new Error(`Idempotency key ${opts.idempotencyKey} created run ${created.runId}`);
+    }
+    return created.view;
+  }
+
+  /**
+   * {@linkcode EventStore.create}, saying whether an idempotency key made it a replay, or was
+   * already used for another definition.
+   */
+  async createOnce(
+    definition: RunDefinition,
+    now = new Date(),
+    opts: { idempotencyKey?: string } = {},
+  ): Promise<CreateResult> {
+    const { idempotencyKey } = opts;
+    const fingerprint = sha256Hex(JSON.stringify(definition));
+    const keyed = idempotencyKey === undefined ? null : ["create-idem", idempotencyKey];
+    if (keyed) {
+      const earlier = await this.createdWith(keyed, fingerprint);
+      if (earlier) return earlier;
+    }
     const id = newRunId(now);
     const event: RunEvent = {
       seq: 0,
@@ -62,15 +97,40 @@ export class EventStore {
     // room for a whole window would be accepted now and refuse every loss later.
     const window = definition.adalrs.window;
     checkSize(view, MAX_VALUE_BYTES - window * PENDING_LOSS_BYTES - VIEW_HEADROOM_BYTES, window);
-    const commit = await retryLocked(() =>
-      this.kv.atomic()
-        .check({ key: ["run", id], versionstamp: null })
-        .set(["event", id, 0], event)
-        .set(["run", id], view)
-        .set(["active", id], true)
-        .commit()
-    );
-    if (!commit.ok) throw new Error(`Run id ${id} already exists`);
+    const op = this.kv.atomic()
+      .check({ key: ["run", id], versionstamp: null })
+      .set(["event", id, 0], event)
+      .set(["run", id], view)
+      .set(["active", id], true);
+    if (keyed) {
+      op.check({ key: keyed, versionstamp: null })
+        .set(keyed, { runId: id, fingerprint }, { expireIn: IDEMPOTENCY_TTL_MS });
+    }
+    const commit = await retryLocked(() => op.commit());
+    if (commit.ok) return { kind: "created", view };
+    // Two tries of one create racing: the other one's commit holds the key.
+    const earlier = keyed && await this.createdWith(keyed, fingerprint);
+    if (earlier) return earlier;
+    throw new Error(`Run id ${id} already exists`);
+  }
+
+  /** The run an idempotency key already created, if any. */
+  private async createdWith(key: Deno.KvKey, fingerprint: string): Promise<CreateResult | null> {
+    const found = await retryLocked(() => this.kv.get<{ runId: string; fingerprint: string }>(key));
+    if (found.value === null) return null;
+    const { runId } = found.value;
+    if (found.value.fingerprint !== fingerprint) return { kind: "mismatch", runId };
+    const view = await this.get(runId);
+    return view && { kind: "replayed", view };
+  }
+
+  /**
+   * The run's view as it stood right after event `seq`, folded from the log: for answers that
+   * must be given again after the run moved on.
+   */
+  async viewAt(runId: string, seq: number): Promise<RunView | null> {
+    let view: RunView | null = null;
+    for (const event of await this.read(runId, { limit: seq + 1 })) view = evolveRun(view, event);
     return view;
   }
 
@@ -125,7 +185,12 @@ export class EventStore {
     if (opts.idempotencyKey !== undefined) {
       const key = ["idem", runId, opts.idempotencyKey];
       op.check({ key, versionstamp: null });
-      op.set(key, { seqs: stored.map((e) => e.seq), result }, { expireIn: IDEMPOTENCY_TTL_MS });
+      // Only what the caller asked to keep: an answer the caller can re-derive from the events
+      // (as recordRunLosses does) is not stored once per post.
+      const kept = opts.result === undefined
+        ? { seqs: stored.map((e) => e.seq) }
+        : { seqs: stored.map((e) => e.seq), result };
+      op.set(key, kept, { expireIn: IDEMPOTENCY_TTL_MS });
     }
     const commit = await retryLocked(() => op.commit());
     if (commit.ok) return { ok: true, view, events: stored, result, replayed: false };
@@ -141,7 +206,7 @@ export class EventStore {
   async idempotent(runId: string, key: string): Promise<AppendResult | null> {
     if (!isRunId(runId)) return null;
     const found = await retryLocked(() =>
-      this.kv.get<{ seqs: number[]; result: unknown }>(["idem", runId, key])
+      this.kv.get<{ seqs: number[]; result?: unknown }>(["idem", runId, key])
     );
     if (found.value === null) return null;
     const view = await this.get(runId);
@@ -151,7 +216,7 @@ export class EventStore {
         (await retryLocked(() => this.kv.get<RunEvent>(["event", runId, seq]))).value!
       ),
     );
-    return { ok: true, view, events, result: found.value.result, replayed: true };
+    return { ok: true, view, events, result: found.value.result ?? null, replayed: true };
   }
 
   /**
@@ -191,6 +256,10 @@ export class EventStore {
 /** Whether a string can be a run id: what {@linkcode newRunId} makes, letters and digits. */
 export function isRunId(id: string): boolean {
   return /^[a-z0-9]{1,64}$/.test(id);
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** A run id that sorts by creation time: `r` + base-36 milliseconds + 6 random characters. */

@@ -54,7 +54,10 @@ export interface EventPayloads {
   SnapshotTaken: { snapshotId: string; step: number };
   /** Model and optimizer were restored to `snapshotId`; training continues at `step`. */
   RolledBack: { snapshotId: string; step: number };
+  /** `file` is relative to the worker's checkpoint directory (older logs: a path). */
   CheckpointSaved: { step: number; file: string; sha256: string; bytes: number };
+  /** A checkpoint could not be written (a full disk, a read-only directory): training went on. */
+  CheckpointFailed: { step: number; reason: string };
   EvalRecorded: { step: number; valLoss: LossValue };
   RunCompleted: { step: number; valLoss: LossValue | null };
   RunFailed: { step: number; reason: string };

@@ -181,3 +181,12 @@ function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n")[0];
 }
+
+/**
+ * Whether an error comes from the WebAssembly runtime under tfjs aborting (`Aborted()`, `memory
+ * access out of bounds`): after one, every later call into that runtime fails, so the process
+ * holding it can train nothing more.
+ */
+export function isRuntimeAbort(err: unknown): boolean {
+  return err instanceof WebAssembly.RuntimeError;
+}

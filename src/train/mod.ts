@@ -22,7 +22,13 @@
  */
 
 export { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
-export { type BackendInfo, initBackend, tensorflowSetupHint, wasmBinaryDir } from "./backend.ts";
+export {
+  type BackendInfo,
+  initBackend,
+  isRuntimeAbort,
+  tensorflowSetupHint,
+  wasmBinaryDir,
+} from "./backend.ts";
 export { BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_name.ts";
 export {
   describeAdapter,

@@ -28,11 +28,12 @@ Deno.test("truncated and corrupt checkpoints are caught by sha256; the worker fa
   try {
     const saved = await crashAfterCheckpoints(store, kvPath, run.id);
     const [older, corrupt, truncated] = saved.slice(-3);
-    const bytes = await Deno.readFile(truncated.data.file);
-    await Deno.writeFile(truncated.data.file, bytes.subarray(0, bytes.length >> 1));
-    const flipped = await Deno.readFile(corrupt.data.file);
+    const file = (s: Saved) => `${dir}/checkpoints/${s.data.file}`;
+    const bytes = await Deno.readFile(file(truncated));
+    await Deno.writeFile(file(truncated), bytes.subarray(0, bytes.length >> 1));
+    const flipped = await Deno.readFile(file(corrupt));
     flipped[flipped.length >> 1] ^= 0x01;
-    await Deno.writeFile(corrupt.data.file, flipped);
+    await Deno.writeFile(file(corrupt), flipped);
 
     rescuer = startWorker(kvPath, "rescuer");
     await waitFor(store, run.id, (v) => v.status === "completed", 60_000);
@@ -59,8 +60,12 @@ Deno.test("with every checkpoint missing or corrupt the worker restarts the run 
   let rescuer: Deno.ChildProcess | null = null;
   try {
     const saved = await crashAfterCheckpoints(store, kvPath, run.id);
-    await Deno.remove(saved[0].data.file);
-    for (const s of saved.slice(1)) await Deno.writeTextFile(s.data.file, "");
+    // Recorded relative to the checkpoint folder: the log shows no server path.
+    for (const s of saved) assert.match(s.data.file, new RegExp(`^${run.id}/step-\\d+\\.ckpt$`));
+    await Deno.remove(`${dir}/checkpoints/${saved[0].data.file}`);
+    for (const s of saved.slice(1)) {
+      await Deno.writeTextFile(`${dir}/checkpoints/${s.data.file}`, "");
+    }
     rescuer = startWorker(kvPath, "rescuer");
     await waitFor(store, run.id, (v) => v.status === "completed", 60_000);
     const events = await assertIntact(store, run.id);

@@ -27,7 +27,7 @@ const post: fc.Arbitrary<Post> = fc.record({
   reuse: fc.option(fc.nat({ max: 30 }), { nil: null, freq: 4 }),
 });
 
-Deno.test("fuzz POST /losses sequences: out-of-order, duplicate and retried windows store exactly the accepted posts", async () => {
+Deno.test("fuzz POST /losses sequences: out-of-order, duplicate and retried windows store exactly the accepted posts; a key reused for other losses is a 422", async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(post, { minLength: 1, maxLength: 20 }), async (posts) => {
       using w = await world();
@@ -36,6 +36,7 @@ Deno.test("fuzz POST /losses sequences: out-of-order, duplicate and retried wind
       const window = 5;
       const accepted: { fromStep: number; losses: unknown[] }[] = [];
       const answers = new Map<string, unknown>();
+      const firstBodies = new Map<string, { fromStep: number; losses: unknown[] }>();
       for (const [i, p] of posts.entries()) {
         const key = p.reuse !== null && p.reuse < i ? `k${p.reuse}` : `k${i}`;
         const fromStep = Math.max(0, expected + p.offset);
@@ -43,10 +44,16 @@ Deno.test("fuzz POST /losses sequences: out-of-order, duplicate and retried wind
         const body = JSON.stringify({ fromStep, losses, idempotencyKey: key });
         const res = await w.send("POST", `/v1/runs/${id}/losses`, body);
         const json = await res.json();
+        const encoded = losses.map((x) => (x === null ? "NaN" : x));
         if (answers.has(key)) {
-          // A resent key gets the first answer back, whatever the body says, and stores nothing.
-          assert.equal(res.status, 200);
-          assert.deepEqual(json, answers.get(key));
+          // A resent key gets the first answer back and stores nothing; the same key with other
+          // losses is refused (422), never answered as if they had been recorded.
+          const first = firstBodies.get(key)!;
+          const same = first.fromStep === fromStep &&
+            JSON.stringify(first.losses) === JSON.stringify(encoded);
+          assert.equal(res.status, same ? 200 : 422, JSON.stringify(json));
+          if (same) assert.deepEqual(json, answers.get(key));
+          else assert.match(json.error.message, /was used for other losses/);
           continue;
         }
         const windowLeft = window - ((expected - 30) % window);
@@ -58,10 +65,8 @@ Deno.test("fuzz POST /losses sequences: out-of-order, duplicate and retried wind
           continue;
         }
         answers.set(key, json);
-        accepted.push({
-          fromStep,
-          losses: losses.map((x) => (x === null ? "NaN" : x)),
-        });
+        firstBodies.set(key, { fromStep, losses: encoded });
+        accepted.push({ fromStep, losses: encoded });
         expected = json.nextStep;
       }
       const events = await w.store.read(id);

@@ -22,11 +22,14 @@ const CONTENT_TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
 };
 
-/** uPlot's browser files, found through its npm package. */
-const VENDOR: Record<string, string> = {
-  "uPlot.esm.js": "uplot/dist/uPlot.esm.js",
-  "uPlot.min.css": "uplot/dist/uPlot.min.css",
-};
+/**
+ * uPlot's browser files, found through its npm package. A Map, not an object: a name such as
+ * `toString` or `constructor` must be unknown, not an inherited property.
+ */
+const VENDOR = new Map([
+  ["uPlot.esm.js", "uplot/dist/uPlot.esm.js"],
+  ["uPlot.min.css", "uplot/dist/uPlot.min.css"],
+]);
 
 async function serveFile(url: URL, cacheControl: string): Promise<Response> {
   let bytes: Uint8Array<ArrayBuffer>;
@@ -39,7 +42,9 @@ async function serveFile(url: URL, cacheControl: string): Promise<Response> {
   const ext = url.pathname.split(".").at(-1) ?? "";
   return new Response(bytes, {
     headers: {
-      "content-type": CONTENT_TYPES[ext] ?? "application/octet-stream",
+      "content-type": Object.hasOwn(CONTENT_TYPES, ext)
+        ? CONTENT_TYPES[ext]
+        : "application/octet-stream",
       "cache-control": cacheControl,
       "x-content-type-options": "nosniff",
     },
@@ -70,7 +75,7 @@ export function assetRoutes(): Hono {
     return serveFile(new URL(file, STATIC_DIR), "no-cache");
   });
   app.get("/static/vendor/:file", (c) => {
-    const specifier = VENDOR[c.req.param("file")];
+    const specifier = VENDOR.get(c.req.param("file"));
     if (!specifier) throw new ApiError(404, `No vendor file ${c.req.param("file")}`);
     return serveFile(new URL(import.meta.resolve(specifier)), "public, max-age=86400");
   });

@@ -88,6 +88,18 @@ export function runsPage(): string {
 </form>
 <p id="action-status" role="status"></p>
 </section>
+<section aria-labelledby="workers-h">
+<h2 id="workers-h">Workers</h2>
+<p id="workers-status" class="muted" role="status">Loading…</p>
+<table id="workers-table">
+<caption>Trainer processes; a worker that stops beating for 10 beats is not alive.</caption>
+<thead><tr>
+<th scope="col">Worker</th><th scope="col">State</th><th scope="col">Run</th>
+<th scope="col">Last beat</th><th scope="col">Restarts</th><th scope="col">Last exit</th>
+</tr></thead>
+<tbody></tbody>
+</table>
+</section>
 <section aria-labelledby="create-h">
 <h2 id="create-h">Create a run</h2>
 <form id="create-form" novalidate>

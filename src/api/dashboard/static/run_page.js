@@ -106,6 +106,7 @@ const EVENT_TYPES = [
   "SnapshotTaken",
   "RolledBack",
   "CheckpointSaved",
+  "CheckpointFailed",
   "EvalRecorded",
   "RunCompleted",
   "RunFailed",

@@ -2,12 +2,13 @@
 /// <reference lib="dom" />
 /**
  * The runs page: every run, kept live by polling `/v1/runs`; create a run from an example or
- * pasted JSON; cancel a run; pick runs to compare.
+ * pasted JSON; cancel a run; pick runs to compare; see the workers.
  *
  * @module
  */
 
 import { api, byId, el, every, initTokenField, isTerminal, num, showError } from "./common.js";
+import { refreshWorkers } from "./workers_panel.js";
 
 const POLL_MS = 1000;
 
@@ -184,3 +185,4 @@ byId("compare-form", HTMLFormElement).addEventListener("submit", (event) => {
 });
 loadExamples().catch((err) => showError(byId("definition-errors", HTMLElement), err));
 every(refresh, POLL_MS);
+every(refreshWorkers, POLL_MS);
