@@ -10,28 +10,35 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./src/cli/mod.ts";
 import { createApp } from "./src/api/mod.ts";
 import { EventStore } from "./src/events/mod.ts";
+import { BACKENDS } from "./src/train/backend_names.ts";
 import { spawnWorker } from "./workers/spawn.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "8000" },
-    host: { type: "string", default: "127.0.0.1" },
-    data: { type: "string", default: "data" },
-    kv: { type: "string" },
-    workers: { type: "string", default: "1" },
-    backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
+const { values } = parseCommandLine({
+  usage: "deno task start [--port 8000] [--host 127.0.0.1] [--data data] [--workers 1]",
+  about: "The adalrs service: HTTP API, docs and dashboard on a local Deno KV store under " +
+    "--data, plus --workers trainer processes on the same store.",
+  flags: {
+    port: { kind: "number", integer: true, min: 0, max: 65535, default: 8000, help: "HTTP port" },
+    host: { kind: "string", default: "127.0.0.1", help: "address to bind" },
+    data: { kind: "string", default: "data", help: "folder for the KV store and checkpoints" },
+    kv: { kind: "string", help: "a KV path or remote URL instead of <data>/adalrs.kv" },
+    workers: { kind: "number", integer: true, min: 0, default: 1, help: "trainer processes" },
+    backend: {
+      kind: "string",
+      choices: BACKENDS,
+      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+      help: "the workers' tfjs backend",
+    },
   },
+  notes: [
+    "environment: ADALRS_TOKEN protects every write; DENO_KV_ACCESS_TOKEN for a remote --kv.",
+  ],
 });
-
-const port = wholeNumber("port", values.port);
-const workerCount = wholeNumber("workers", values.workers);
-if (!["wasm", "cpu", "tensorflow"].includes(values.backend)) {
-  exitWith(`--backend must be wasm, cpu or tensorflow, not ${values.backend}`);
-}
+const port = values.port;
+const workerCount = values.workers;
 
 await Deno.mkdir(values.data, { recursive: true });
 const kvPath = values.kv ?? `${values.data}/adalrs.kv`;
@@ -65,15 +72,4 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     store.kv.close();
     Deno.exit(0);
   });
-}
-
-function wholeNumber(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) exitWith(`--${name} must be a whole number, not ${value}`);
-  return n;
-}
-
-function exitWith(message: string): never {
-  console.error(message);
-  Deno.exit(2);
 }

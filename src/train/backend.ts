@@ -21,8 +21,8 @@ import { accelerateWasm } from "./blas/mod.ts";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
-/** The backends a trainer can run on. */
-export type BackendName = "wasm" | "cpu" | "tensorflow";
+import type { BackendName } from "./backend_names.ts";
+export type { BackendName } from "./backend_names.ts";
 
 /** What {@linkcode initBackend} reports once a backend is active. */
 export interface BackendInfo {
