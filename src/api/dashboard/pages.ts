@@ -148,6 +148,38 @@ function ruleLegend(): string {
     `<li><span class="swatch abandoned"></span>abandoned (rolled back or lost to a crash)</li>`;
 }
 
+/**
+ * The run's definition, tags, times and downloads (filled by `run_details.js`): what W&B and
+ * MLflow call the run's config and artifacts.
+ */
+function runDetailsSection(): string {
+  return `<section id="run-details" aria-labelledby="details-h">
+<h2 id="details-h">Definition and downloads</h2>
+<dl id="run-times" class="summary"></dl>
+<p id="run-tags" class="tags"></p>
+<details id="definition-box"><summary>Run definition (model, data, training, optimizer, schedule,
+AdaLRS)</summary>
+<p><button type="button" id="copy-definition">Copy as JSON</button>
+<span id="copy-status" role="status"></span></p>
+<pre id="definition-json"></pre>
+</details>
+<p id="downloads">Download: <a id="dl-curves-csv" download>curves (CSV)</a> ·
+<a id="dl-curves-json" download>curves (JSON)</a> ·
+<a id="dl-decisions-csv" download>decisions (CSV)</a> ·
+<a id="dl-decisions-json" download>decisions (JSON)</a></p>
+</section>`;
+}
+
+/** Smoothing and axis controls of the loss chart (read by `run_charts.js`). */
+function lossControls(): string {
+  return `<p class="chart-controls">
+<label for="smoothing">Smoothing (EMA)</label>
+<input type="range" id="smoothing" min="0" max="0.99" step="0.01" value="0"
+ aria-describedby="smoothing-value"> <output id="smoothing-value" for="smoothing">0</output>
+<span class="check"><input type="checkbox" id="log-loss"> <label for="log-loss">Log loss
+axis</label></span></p>`;
+}
+
 /** A run's page, `/runs/{id}`. */
 export function runPage(): string {
   const fields = Object.entries(AdalrsBaseSchema.shape)
@@ -159,9 +191,11 @@ export function runPage(): string {
 <h1 id="run-title">Run</h1>
 <p id="run-error" class="errors" role="alert"></p>
 <dl id="run-summary" class="summary"></dl>
+<div class="charts-evidence">
 <section aria-labelledby="curves-h">
 <h2 id="curves-h">Loss and learning rate</h2>
 <ul class="legend" aria-label="Marker colours">${ruleLegend()}</ul>
+${lossControls()}
 <figure>
 <div id="loss-chart" class="chart"></div>
 <div id="lr-chart" class="chart"></div>
@@ -175,6 +209,8 @@ select one to see its evidence.</figcaption>
 <div id="evidence-body"><p class="muted">Select a marker on the chart, or a decision in the
 audit table.</p></div>
 </section>
+</div>
+${runDetailsSection()}
 <section aria-labelledby="audit-h">
 <h2 id="audit-h">Audit: every LR decision</h2>
 <p><button type="button" id="verify">Verify by replay</button>
