@@ -64,6 +64,24 @@ ${body}
 `;
 }
 
+/** Search and status filter above the runs table (read by `runs_list.js`). */
+function runsFilters(): string {
+  const statuses = ["queued", "running", "completed", "failed", "cancelled"]
+    .map((st) => `<option>${st}</option>`).join("");
+  return `<p class="chart-controls">
+<label for="runs-search">Search</label>
+<input type="search" id="runs-search" placeholder="name, id or tag (key:value)" size="28">
+<label for="runs-filter-status">Status</label>
+<select id="runs-filter-status"><option value="">any</option>${statuses}</select></p>`;
+}
+
+/** A column header that sorts the runs table by `key` (toggling the direction). */
+function sortableHeader(key: string, label: string): string {
+  return `<th scope="col" aria-sort="none"><button type="button" class="sort" data-sort="${key}">${
+    escapeHtml(label)
+  }</button></th>`;
+}
+
 /** The runs page, `/`. */
 export function runsPage(): string {
   return page(
@@ -73,14 +91,16 @@ export function runsPage(): string {
 <section aria-labelledby="runs-h">
 <h2 id="runs-h">All runs</h2>
 <p id="runs-status" class="muted" role="status">Loading…</p>
+${runsFilters()}
 <form id="compare-form" action="/compare" method="get">
 <table id="runs-table">
-<caption>Newest first; updates live.</caption>
+<caption>Newest first unless sorted by a column; updates live.</caption>
 <thead><tr>
-<th scope="col">Compare</th><th scope="col">Name</th><th scope="col">Mode</th>
-<th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Learning rate</th>
-<th scope="col">Multiplier</th><th scope="col">Last validation loss</th>
-<th scope="col">Backend</th><th scope="col">Actions</th>
+<th scope="col">Compare</th>${sortableHeader("name", "Name")}<th scope="col">Mode</th>
+${sortableHeader("status", "Status")}${sortableHeader("progress", "Progress")}
+${sortableHeader("lr", "Learning rate")}${sortableHeader("multiplier", "Multiplier")}
+${sortableHeader("val", "Last validation loss")}${sortableHeader("created", "Created")}
+${sortableHeader("duration", "Duration")}<th scope="col">Backend</th><th scope="col">Actions</th>
 </tr></thead>
 <tbody></tbody>
 </table>
