@@ -267,6 +267,17 @@ ${fields}
   );
 }
 
+/** The fields in which the compared runs' definitions differ (filled by `definition_diff.js`). */
+function compareDiffSection(): string {
+  return `<section aria-labelledby="diff-h">
+<h2 id="diff-h">How the definitions differ</h2>
+<table id="compare-diff">
+<caption>Only the fields whose values differ between the runs.</caption>
+<thead></thead><tbody></tbody>
+</table>
+</section>`;
+}
+
 /** The compare page, `/compare?ids=a,b,c`. */
 export function comparePage(): string {
   return page(
@@ -288,8 +299,10 @@ export function comparePage(): string {
 <figure>
 <div id="loss-chart" class="chart"></div>
 <div id="lr-chart" class="chart"></div>
-<figcaption class="muted">Training loss of each run against step; below, each run's effective
-learning rate on a log axis.</figcaption>
-</figure>`,
+<figcaption class="muted">Training loss (lines) and validation loss (dots) of each run against
+step; below, each run's effective learning rate on a log axis, with its LR decisions as diamonds.
+</figcaption>
+</figure>
+${compareDiffSection()}`,
   );
 }
