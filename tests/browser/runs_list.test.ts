@@ -63,7 +63,7 @@ Deno.test("runs page: search, filter, sort, created and duration, cancel asks fi
   let asked = "";
   page.once("dialog", (dialog) => (asked = dialog.message(), dialog.dismiss()));
   await row.getByRole("button", { name: /^Cancel / }).click();
-  await until(async () => asked !== "");
+  await until(() => Promise.resolve(asked !== ""));
   assert.match(asked, new RegExp(`Cancel run ${alpha.id}\\?`));
   assert.equal((await d.store.get(alpha.id))?.status, "queued");
   page.once("dialog", (dialog) => dialog.accept());
