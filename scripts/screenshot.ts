@@ -87,7 +87,8 @@ try {
   const chosen = (await accepted.count()) > 0 ? accepted.first() : markers.first();
   if ((await chosen.count()) > 0) await chosen.click();
   await page.mouse.move(0, 0);
-  const box = await page.locator("#evidence").boundingBox();
+  // The charts with the evidence beside them: the top of the page down to their bottom.
+  const box = await page.locator(".charts-evidence").boundingBox();
   const height = Math.ceil((box?.y ?? 1000) + (box?.height ?? 0) + 16);
   await Deno.mkdir(dirname(values.out), { recursive: true });
   await page.screenshot({
