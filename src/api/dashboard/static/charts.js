@@ -71,7 +71,6 @@ export function align(curves) {
  */
 export function createChart(container, opts) {
   const stepped = uPlot.paths.stepped?.({ align: 1 });
-  /** @type {uPlot.Series[]} */
   const format = opts.format ?? ((/** @type {number} */ v) => num(v));
   // Every value reads at its own scale: uPlot's default rounds an LR of 2.8e-4 to 0.
   /** @param {boolean} holds */
@@ -81,6 +80,7 @@ export function createChart(container, opts) {
     if (v == null && holds && i != null) v = lastBefore(u.data[si], i);
     return v == null ? "–" : format(v);
   };
+  /** @type {uPlot.Series[]} */
   const series = [
     { label: "step" },
     ...opts.series.map((s) => ({ ...seriesOf(s, stepped), value: readout(!!s.holds) })),
