@@ -13,37 +13,53 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./src/cli/mod.ts";
 import { createApp } from "./src/api/mod.ts";
 import { LOOPBACK_HOSTS } from "./src/api/guard.ts";
 import { EventStore, type StoreFileWatch, watchStoreFile } from "./src/events/mod.ts";
-import { parseBackendName } from "./src/train/backend_name.ts";
+import { BACKEND_NAMES } from "./src/train/backend_name.ts";
 import { spawnWorker } from "./workers/spawn.ts";
 import { superviseWorkers } from "./workers/supervise.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "8000" },
-    host: { type: "string", default: "127.0.0.1" },
-    data: { type: "string", default: "data" },
-    kv: { type: "string" },
-    workers: { type: "string", default: "1" },
-    backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
-    "allowed-hosts": { type: "string" },
-    "allowed-origins": { type: "string" },
-    "restart-backoff": { type: "string", default: "1000" },
+const { values } = parseCommandLine({
+  usage: "deno task start [--port 8000] [--host 127.0.0.1] [--data data] [--workers 1]",
+  about: "The adalrs service: HTTP API, docs and dashboard on a local Deno KV store under " +
+    "--data, plus --workers supervised trainer processes on the same store.",
+  flags: {
+    port: { kind: "number", integer: true, min: 0, max: 65535, default: 8000, help: "HTTP port" },
+    host: { kind: "string", default: "127.0.0.1", help: "address to bind" },
+    data: { kind: "string", default: "data", help: "folder for the KV store and checkpoints" },
+    kv: { kind: "string", help: "a KV path or remote URL instead of <data>/adalrs.kv" },
+    workers: { kind: "number", integer: true, min: 0, default: 1, help: "trainer processes" },
+    backend: {
+      kind: "string",
+      choices: BACKEND_NAMES,
+      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+      help: "the workers' tfjs backend",
+    },
+    "allowed-hosts": {
+      kind: "string",
+      help: "Host headers to answer, comma-separated, or * (default: loopback and --host)",
+    },
+    "allowed-origins": {
+      kind: "string",
+      help: "other sites' Origins that may write, comma-separated",
+    },
+    "restart-backoff": {
+      kind: "number",
+      integer: true,
+      min: 0,
+      default: 1000,
+      help: "first wait before restarting a dead worker, in ms (doubles up to 60 s)",
+    },
   },
+  notes: [
+    "environment: ADALRS_TOKEN protects every write; DENO_KV_ACCESS_TOKEN for a remote --kv.",
+  ],
 });
-
-const port = wholeNumber("port", values.port);
-const workerCount = wholeNumber("workers", values.workers);
-const backoffMs = wholeNumber("restart-backoff", values["restart-backoff"]);
-try {
-  parseBackendName(values.backend);
-} catch (error) {
-  exitWith(`--backend: ${(error as Error).message}`);
-}
+const port = values.port;
+const workerCount = values.workers;
+const backoffMs = values["restart-backoff"];
 const list = (value: string | undefined) => value?.split(",").map((s) => s.trim()).filter(Boolean);
 const wildcard = ["0.0.0.0", "::", "[::]"].includes(values.host);
 const allowedHosts = list(values["allowed-hosts"]) ??
@@ -117,12 +133,6 @@ async function openStore(path: string): Promise<EventStore> {
   } catch (err) {
     exitWith(`Cannot open the store at ${path}: ${(err as Error).message}`);
   }
-}
-
-function wholeNumber(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) exitWith(`--${name} must be a whole number, not ${value}`);
-  return n;
 }
 
 function exitWith(message: string): never {

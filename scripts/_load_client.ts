@@ -15,8 +15,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { followAction } from "../src/adalrs/mod.ts";
+import { parseCommandLine } from "../src/cli/mod.ts";
 import type { LossesResponse, RunView } from "../src/events/mod.ts";
 import {
   SYNTHETIC_DEFAULTS,
@@ -65,19 +65,20 @@ interface Trainee {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      url: { type: "string", default: "http://127.0.0.1:8000" },
-      runs: { type: "string", default: "" },
-      abort: { type: "string", default: "0" },
-      seed: { type: "string", default: "1" },
-      deadline: { type: "string", default: "120000" },
+  const { values } = parseCommandLine({
+    usage: "deno run -A scripts/_load_client.ts --runs ID,ID [--abort 0.1] [--seed 1]",
+    about: "One trainer process of `deno task load`: drives the given external runs.",
+    flags: {
+      url: { kind: "string", default: "http://127.0.0.1:8000", help: "the service" },
+      runs: { kind: "string", default: "", help: "comma-separated run ids" },
+      abort: { kind: "number", min: 0, max: 1, default: 0, help: "share of posts aborted" },
+      seed: { kind: "number", integer: true, min: 0, default: 1, help: "random seed" },
+      deadline: { kind: "number", min: 0, default: 120000, help: "ms before giving up" },
     },
   });
-  const random = mulberry32(Number(values.seed));
-  const abortRate = Number(values.abort);
-  const deadline = Date.now() + Number(values.deadline);
+  const random = mulberry32(values.seed);
+  const abortRate = values.abort;
+  const deadline = Date.now() + values.deadline;
   const token = Deno.env.get("ADALRS_TOKEN");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     startedAt: 0,
     endedAt: 0,
   };
-  const model = { ...SYNTHETIC_DEFAULTS, seed: Number(values.seed) };
+  const model = { ...SYNTHETIC_DEFAULTS, seed: values.seed };
 
   /** Fetches until an answer that is not a 5xx; bounded by the deadline. */
   async function request(path: string, init: RequestInit): Promise<Response> {

@@ -1,38 +1,53 @@
 /**
- * The train CLI's live progress line: a bar with step, loss, validation loss, LR, tokens/s and
- * ETA, redrawn in place on a terminal (one line every 5 s otherwise), with each LR decision
- * printed above it as it happens.
+ * The train CLI's live progress line: a bar with step, loss, validation loss, LR, throughput and
+ * ETA, redrawn in place on a terminal (one line every 5 s otherwise, and always a last one),
+ * with each LR decision printed above it as it happens.
  *
  * @module
  */
 
 import { type Decision, decodeLoss } from "../src/adalrs/mod.ts";
-import type { BackendRecord, RunEvent } from "../src/events/mod.ts";
+import type { BackendRecord, RunDefinition, RunEvent } from "../src/events/mod.ts";
+import { baseLr } from "../src/schedule/mod.ts";
 
 /** The live progress line, redrawn in place on a terminal; decisions print above it. */
 export class Progress {
   #step = 0;
   #loss = NaN;
   #val = NaN;
-  #lr: number;
   #m = 1;
   #tokensPerStep = 0;
   #started = { time: 0, step: 0 };
   #lastLine = 0;
   readonly #tty = Deno.stderr.isTerminal();
+  readonly total: number;
+
+  /** @param definition the run's resolved definition: its steps, schedule and peak LR */
+  constructor(readonly definition: RunDefinition) {
+    this.total = definition.training.steps;
+  }
 
   /**
-   * @param total the run's steps
-   * @param lr the LR of its first step, shown until the first decision
+   * The LR the trainer uses at the current step: the multiplier times the schedule there, so
+   * warmup and decay show as they happen rather than only at each decision.
    */
-  constructor(readonly total: number, lr: number) {
-    this.#lr = lr;
+  get lr(): number {
+    const { schedule, optimizer } = this.definition;
+    return this.#m * baseLr(schedule, optimizer.lr, this.#step, this.total);
+  }
+
+  /** The last validation loss seen (NaN before the first evaluation). */
+  get valLoss(): number {
+    return this.#val;
   }
 
   update(event: RunEvent): void {
     switch (event.type) {
       case "RunLeased":
-        this.#tokensPerStep = event.data.model?.tokensPerStep ?? 0;
+        // Tokens mean nothing for the synthetic landscape: it shows steps/s instead.
+        this.#tokensPerStep = this.definition.model?.kind === "gpt"
+          ? event.data.model?.tokensPerStep ?? 0
+          : 0;
         this.#started = { time: performance.now(), step: event.data.resume?.step ?? 0 };
         this.#log(`leased by ${event.data.workerId} on ${describeBackend(event.data.backend)}`);
         break;
@@ -46,6 +61,12 @@ export class Progress {
       case "EvalRecorded":
         this.#val = decodeLoss(event.data.valLoss);
         break;
+      case "RunCompleted":
+        // The final evaluation: the summary reports it, so the last line must show it too.
+        this.#step = event.data.step;
+        if (event.data.valLoss !== null) this.#val = decodeLoss(event.data.valLoss);
+        this.#draw(true);
+        return;
       case "RolledBack":
         this.#log(`rolled back to snapshot ${event.data.snapshotId}`);
         break;
@@ -55,7 +76,8 @@ export class Progress {
       case "RunFailed":
       case "RunCancelled":
         this.#log(`${event.type}: ${event.data.reason}`);
-        break;
+        this.#draw(true);
+        return;
     }
     this.#draw();
   }
@@ -65,7 +87,6 @@ export class Progress {
   }
 
   #onDecision(d: Decision): void {
-    this.#lr = d.lr;
     this.#m = d.mAfter;
     if (d.rule === "observe" || d.rule === "outside-search" || d.rule === "disabled") return;
     const ve = (s: { v: number; e: number }) => `${s.v.toExponential(2)}±${s.e.toExponential(1)}`;
@@ -87,9 +108,9 @@ export class Progress {
     Deno.stderr.writeSync(new TextEncoder().encode(`${clear}${line}\n`));
   }
 
-  #draw(): void {
+  #draw(force = false): void {
     const now = performance.now();
-    if (!this.#tty && now - this.#lastLine < 5000) return;
+    if (!force && !this.#tty && now - this.#lastLine < 5000) return;
     this.#lastLine = now;
     const seconds = (now - this.#started.time) / 1000;
     const stepsPerSecond = (this.#step - this.#started.step) / Math.max(seconds, 1e-3);
@@ -99,12 +120,17 @@ export class Progress {
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
     const line =
       `${bar} ${this.#step}/${this.total}  loss ${this.#loss.toFixed(3)}  val ${
-        Number.isNaN(this.#val) ? "—" : this.#val.toFixed(3)
+        Number.isNaN(this.#val) ? "—" : this.#val.toFixed(4)
       }  ` +
-      `lr ${this.#lr.toExponential(2)} (m ${this.#m.toPrecision(3)})  ` +
-      `${Math.round(stepsPerSecond * this.#tokensPerStep)} tok/s  ETA ${formatDuration(eta)}`;
+      `lr ${this.lr.toExponential(2)} (m ${this.#m.toPrecision(3)})  ` +
+      `${throughput(stepsPerSecond, this.#tokensPerStep)}  ETA ${formatDuration(eta)}`;
     Deno.stderr.writeSync(new TextEncoder().encode(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`));
   }
+}
+
+function throughput(stepsPerSecond: number, tokensPerStep: number): string {
+  if (tokensPerStep > 0) return `${Math.round(stepsPerSecond * tokensPerStep)} tok/s`;
+  return `${stepsPerSecond.toFixed(stepsPerSecond < 10 ? 1 : 0)} steps/s`;
 }
 
 function formatDuration(seconds: number): string {

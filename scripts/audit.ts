@@ -6,37 +6,104 @@
  *     deno task export  <run-id> [--out run.jsonl]
  *     deno task import  <loss-log> [--name N] [--lr 3e-3] [--schedule cosine] [window=40 ...]
  *
- * Runs are read from the local store (`--kv`, default `data/adalrs.kv`); a `.jsonl` file made
- * by `export` is replayed without any store.
+ * Runs are read from (and imported into) a running service at `--url`, or a store file on disk
+ * at `--kv`. With neither, the local service at http://127.0.0.1:8000 when it answers, else
+ * `data/adalrs.kv` when it exists. A `.jsonl` file made by `export` needs no service or store.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { ADALRS_DEFAULTS, type AdalrsConfig } from "../src/adalrs/mod.ts";
-import { EventStore, type RunEvent } from "../src/events/mod.ts";
 import { AdalrsOverridesSchema } from "../src/api/schemas.ts";
+import { type CommandSpec, parseCommandLine } from "../src/cli/mod.ts";
+import {
+  connectService,
+  getRun,
+  readEvents,
+  type ServiceEndpoint,
+  serviceWriter,
+} from "../src/client/mod.ts";
+import { EventStore, type RunEvent } from "../src/events/mod.ts";
 import {
   exportJsonl,
   importLossLog,
   parseJsonl,
   type ReplayReport,
   replayRun,
+  type RunWriter,
+  storeWriter,
 } from "../src/replay/mod.ts";
 
-const { values, positionals } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    kv: { type: "string", default: "data/adalrs.kv" },
-    out: { type: "string" },
-    name: { type: "string" },
-    lr: { type: "string" },
-    schedule: { type: "string" },
-    json: { type: "boolean", default: false },
+const DEFAULT_URL = "http://127.0.0.1:8000";
+const DEFAULT_KV = "data/adalrs.kv";
+const SETTINGS = `settings: key=value with key one of ${Object.keys(ADALRS_DEFAULTS).join(", ")}`;
+const WHERE = {
+  url: { kind: "string", help: `a running service [default: ${DEFAULT_URL} when it answers]` },
+  kv: { kind: "string", help: `a store file on disk [default: ${DEFAULT_KV}, when no service]` },
+  json: { kind: "boolean", help: "the report as JSON" },
+} as const;
+
+/** Each subcommand's usage; the task names are those of deno.json. */
+const COMMANDS = {
+  replay: {
+    usage: "deno task replay <run-id | run.jsonl> [--url URL | --kv PATH] [--json]",
+    about: "Re-derives every LR decision of a run from its losses and compares each with the " +
+      "recorded one, every number exactly; exits 1 if any differs.",
+    positionals: { min: 1, max: 1, names: "a run id or an exported .jsonl file" },
+    flags: WHERE,
   },
-});
-const [command, target, ...settings] = positionals;
+  "what-if": {
+    usage: "deno task what-if <run-id | run.jsonl> [key=value ...] [--url URL | --kv PATH]",
+    about: "Re-folds a run's losses with other controller settings and prints the decisions " +
+      "they would have made.",
+    positionals: { min: 1, max: 100, names: "a run id or .jsonl file, then key=value settings" },
+    flags: WHERE,
+    notes: [SETTINGS, "example: deno task what-if <run-id> window=20 reference=trigger"],
+  },
+  export: {
+    usage: "deno task export <run-id> [--out run.jsonl] [--url URL | --kv PATH]",
+    about: "Writes a run's event log as JSON Lines (stdout without --out); `replay` reads it " +
+      "back without any store.",
+    positionals: { min: 1, max: 1, names: "a run id" },
+    flags: { ...WHERE, out: { kind: "string", help: "the file to write [default: stdout]" } },
+  },
+  import: {
+    usage: "deno task import <loss-log> [--lr 3e-3] [--schedule cosine] [--name N] " +
+      "[key=value ...] [--url URL | --kv PATH]",
+    about: "Turns a loss log (JSONL step+loss, CSV step,loss, llm.c text) into an external run " +
+      "and prints the decisions AdaLRS would have made on it.",
+    positionals: { min: 1, max: 100, names: "a loss log file, then key=value settings" },
+    flags: {
+      ...WHERE,
+      name: { kind: "string", help: "the run's name [default: the file's last two path parts]" },
+      lr: { kind: "number", above: 0, help: "the original peak LR [default: the log's lr column]" },
+      schedule: {
+        kind: "string",
+        choices: ["constant", "cosine", "wsd"],
+        help: "the original schedule [default: constant]",
+      },
+    },
+    notes: [SETTINGS],
+  },
+} satisfies Record<string, CommandSpec>;
+
+const [command, ...args] = Deno.args;
+if (!(command in COMMANDS)) {
+  console.error(`error: unknown command ${command}: use replay, what-if, export or import`);
+  Deno.exit(2);
+}
+const spec: CommandSpec = COMMANDS[command as keyof typeof COMMANDS];
+const { values: raw, positionals } = parseCommandLine(spec, args);
+const values = raw as {
+  url?: string;
+  kv?: string;
+  json: boolean;
+  out?: string;
+  name?: string;
+  lr?: number;
+  schedule?: "constant" | "cosine" | "wsd";
+};
+const [target, ...settings] = positionals;
 
 try {
   Deno.exitCode = await main();
@@ -46,10 +113,6 @@ try {
 }
 
 async function main(): Promise<number> {
-  if (!command || !target) {
-    console.error("usage: audit.ts replay|what-if|export|import <run-id | file> [key=value ...]");
-    return 2;
-  }
   switch (command) {
     case "replay":
     case "what-if": {
@@ -66,48 +129,120 @@ async function main(): Promise<number> {
       if (values.out) console.error(`wrote ${text.split("\n").length - 1} events to ${values.out}`);
       return 0;
     }
-    case "import":
-      return await importFile(target);
     default:
-      console.error(`Unknown command ${command}: use replay, what-if, export or import`);
-      return 2;
+      return await importFile(target);
   }
 }
 
 async function importFile(file: string): Promise<number> {
   const text = await Deno.readTextFile(file);
-  const schedule = values.schedule as "constant" | "cosine" | "wsd" | undefined;
-  if (schedule && !["constant", "cosine", "wsd"].includes(schedule)) {
-    throw new Error(`--schedule must be constant, cosine or wsd, not ${schedule}`);
-  }
-  const lr = values.lr === undefined ? undefined : Number(values.lr);
-  if (lr !== undefined && !(lr > 0)) {
-    throw new Error(`--lr must be a positive number, not ${values.lr}`);
-  }
-  await using store = await openStore();
-  const view = await importLossLog(store.store, text, {
+  const overrides = parseOverrides(settings);
+  await using source = await openSource({ create: true });
+  const view = await importLossLog(source.writer, text, {
     name: values.name ?? file.split("/").slice(-2).join("/"),
-    lr,
-    schedule,
-    adalrs: parseOverrides(settings),
+    lr: values.lr,
+    schedule: values.schedule,
+    adalrs: overrides,
     tags: { source: file },
   });
-  console.log(`imported ${view.progress.step} losses as external run ${view.id}`);
-  printReport(replayRun(await store.store.read(view.id)));
+  console.log(`imported ${view.progress.step} losses as external run ${view.id} (${source.where})`);
+  printReport(replayRun(await source.events(view.id)));
   return 0;
 }
 
 async function loadEvents(target: string): Promise<RunEvent[]> {
   if (target.endsWith(".jsonl")) return parseJsonl(await Deno.readTextFile(target));
-  await using store = await openStore();
-  const events = await store.store.read(target);
-  if (events.length === 0) throw new Error(`Run ${target} is not in ${values.kv}`);
-  return events;
+  await using source = await openSource();
+  return await source.events(target);
 }
 
-async function openStore() {
-  const store = new EventStore(await Deno.openKv(values.kv));
-  return { store, [Symbol.asyncDispose]: () => Promise.resolve(store.kv.close()) };
+/** Where runs are read and written: a service over HTTP or a store file. */
+interface Source extends AsyncDisposable {
+  /** For messages: `service http://…` or `store data/adalrs.kv`. */
+  where: string;
+  /** A run's events as the store holds them; fails naming where it looked. */
+  events(runId: string): Promise<RunEvent[]>;
+  writer: RunWriter;
+}
+
+/**
+ * `--url`, `--kv`, or the default: the local service when it answers, else the local store.
+ * `create`: an import may start a new store file at `--kv`.
+ */
+async function openSource(opts: { create?: boolean } = {}): Promise<Source> {
+  if (values.url !== undefined && values.kv !== undefined) {
+    throw new Error("give --url or --kv, not both");
+  }
+  if (values.kv !== undefined) return await storeSource(values.kv, opts.create ?? false);
+  if (values.url !== undefined) {
+    const service = await connectService(values.url).catch(() => {
+      throw new Error(
+        `no adalrs service answers at ${values.url}; start one (deno task start) or read a ` +
+          "store file with --kv PATH",
+      );
+    });
+    return serviceSource(service);
+  }
+  const local = await connectService(DEFAULT_URL).catch(() => null);
+  if (local) return serviceSource(local);
+  if (await exists(DEFAULT_KV)) return await storeSource(DEFAULT_KV, false);
+  throw new Error(
+    `no run store found: nothing answers at ${DEFAULT_URL} and there is no ${DEFAULT_KV} here. ` +
+      "Start the service (deno task start), or pass --url URL of a running service, or " +
+      "--kv PATH of a store file (a service started with --data DIR keeps DIR/adalrs.kv)",
+  );
+}
+
+function serviceSource(service: ServiceEndpoint): Source {
+  const where = `service ${service.url}`;
+  return {
+    where,
+    async events(runId) {
+      try {
+        await getRun(service, runId);
+      } catch {
+        throw new Error(`run ${runId} is not on the ${where}; list its runs at ${service.url}/`);
+      }
+      // The API flags abandoned events for readers; the log itself (and an export) has no flag.
+      return (await readEvents(service, runId)).map((event) => {
+        const { abandoned: _, ...plain } = event as RunEvent & { abandoned?: boolean };
+        return plain as RunEvent;
+      });
+    },
+    writer: serviceWriter(service),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  };
+}
+
+async function storeSource(path: string, create: boolean): Promise<Source> {
+  if (!create && !path.includes("://") && !(await exists(path))) {
+    throw new Error(
+      `there is no store at ${path} (a service started with --data DIR keeps DIR/adalrs.kv; ` +
+        "or use --url for a running service)",
+    );
+  }
+  const store = new EventStore(await Deno.openKv(path));
+  return {
+    where: `store ${path}`,
+    async events(runId) {
+      const events = await store.read(runId);
+      if (events.length === 0) {
+        throw new Error(`run ${runId} is not in ${path}; is it on another store or service?`);
+      }
+      return events;
+    },
+    writer: storeWriter(store),
+    [Symbol.asyncDispose]: () => Promise.resolve(store.kv.close()),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `key=value` pairs into validated controller overrides. */

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../src/cli/mod.ts";
 import {
   EventStore,
   isAbandoned,
@@ -36,15 +36,17 @@ import {
   startService,
 } from "./_load_processes.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    runs: { type: "string", default: "60" },
-    clients: { type: "string", default: "6" },
-    windows: { type: "string", default: "20" },
-    abort: { type: "string", default: "0.1" },
-    workers: { type: "string", default: "4" },
-    managed: { type: "string", default: "40" },
+const { values } = parseCommandLine({
+  usage: "deno task load [--runs 60] [--clients 6] [--workers 4] [--managed 40]",
+  about: "Load test: external runs from several trainer processes with aborts and retries " +
+    "against main.ts, then workers competing for managed runs; checks every log.",
+  flags: {
+    runs: { kind: "number", integer: true, min: 1, default: 60, help: "external runs" },
+    clients: { kind: "number", integer: true, min: 1, default: 6, help: "trainer processes" },
+    windows: { kind: "number", integer: true, min: 1, default: 20, help: "windows per run" },
+    abort: { kind: "number", min: 0, max: 1, default: 0.1, help: "share of posts aborted" },
+    workers: { kind: "number", integer: true, min: 1, default: 4, help: "worker processes" },
+    managed: { kind: "number", integer: true, min: 0, default: 40, help: "managed runs" },
   },
 });
 const WINDOW = 10;
@@ -86,11 +88,11 @@ function audit(view: RunView, events: RunEvent[], acked?: string[]): string[] {
 async function externalLoad() {
   const dir = await Deno.makeTempDir({ prefix: "adalrs-load-" });
   const service = await startService(dir, freePort());
-  const runs = Number(values.runs);
-  const clients = Number(values.clients);
+  const runs = values.runs;
+  const clients = values.clients;
   const definition = {
     mode: "external",
-    training: { steps: Number(values.windows) * WINDOW },
+    training: { steps: values.windows * WINDOW },
     optimizer: { lr: 1e-4 },
     schedule: { kind: "constant" },
     adalrs: { window: WINDOW, searchStart: 0, searchEnd: 0.8 },
@@ -112,7 +114,7 @@ async function externalLoad() {
     { length: clients },
     (_, c) =>
       startClient(service.url, ids.filter((_, i) => i % clients === c), {
-        abort: Number(values.abort),
+        abort: values.abort,
         seed: c + 1,
         deadlineMs: 300_000,
       }),
@@ -166,7 +168,7 @@ async function managedLoad() {
   const dir = await Deno.makeTempDir({ prefix: "adalrs-load-workers-" });
   const kvPath = `${dir}/adalrs.kv`;
   const store = new EventStore(await Deno.openKv(kvPath));
-  const count = Number(values.managed);
+  const count = values.managed;
   const leaseTtlMs = 10_000;
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -182,7 +184,7 @@ async function managedLoad() {
   }
   const started = performance.now();
   const outputs: string[] = [];
-  const workers = Array.from({ length: Number(values.workers) }, (_, i) => {
+  const workers = Array.from({ length: values.workers }, (_, i) => {
     const worker = spawnWorker({
       kvPath,
       id: `load-${i}`,

@@ -13,20 +13,23 @@
  */
 
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../src/cli/mod.ts";
+import { CHROMIUM_PATH } from "./setup.ts";
 import { chromium } from "playwright-core";
 import { createApp } from "../src/api/mod.ts";
 import { EventStore, isTerminal, RunDefinitionSchema } from "../src/events/mod.ts";
 import { spawnWorker } from "../workers/spawn.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    run: { type: "string" },
-    data: { type: "string", default: "data" },
-    kv: { type: "string" },
-    out: { type: "string", default: "docs/screenshots/run-page.png" },
-    chromium: { type: "string", default: "/usr/bin/chromium" },
+const { values } = parseCommandLine({
+  usage: "deno task screenshot [--run ID --data DIR] [--out FILE.png]",
+  about: "A PNG of a run's dashboard page in headless Chromium. Without --run, trains a tiny " +
+    "synthetic demo run (10x below its optimum LR) in a temporary store first.",
+  flags: {
+    run: { kind: "string", help: "the run to shoot [default: a demo run]" },
+    data: { kind: "string", default: "data", help: "the store's folder" },
+    kv: { kind: "string", help: "the KV file instead of <data>/adalrs.kv" },
+    out: { kind: "string", default: "docs/screenshots/run-page.png", help: "the PNG" },
+    chromium: { kind: "string", default: CHROMIUM_PATH, help: "the browser" },
   },
 });
 
@@ -84,7 +87,8 @@ try {
   const chosen = (await accepted.count()) > 0 ? accepted.first() : markers.first();
   if ((await chosen.count()) > 0) await chosen.click();
   await page.mouse.move(0, 0);
-  const box = await page.locator("#evidence").boundingBox();
+  // The charts with the evidence beside them: the top of the page down to their bottom.
+  const box = await page.locator(".charts-evidence").boundingBox();
   const height = Math.ceil((box?.y ?? 1000) + (box?.height ?? 0) + 16);
   await Deno.mkdir(dirname(values.out), { recursive: true });
   await page.screenshot({

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../src/cli/mod.ts";
 import type { AdalrsConfig, ReferenceKind } from "../src/adalrs/mod.ts";
 import {
   buildSweepModel,
@@ -51,16 +51,19 @@ const VARIANTS: Variant[] = [
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: "string", default: "32" },
-    sweep: { type: "string", default: CS336_SWEEP_DIR },
-    window: { type: "string", default: "50" },
-    z: { type: "string", default: "1" },
+const { values } = parseCommandLine({
+  usage: "deno task simulate [--seeds 32] [--window 50] [--z 1] [--sweep DIR]",
+  about: "The AdaLRS reference study of docs/controller.md: every reference kind on a synthetic " +
+    "landscape and on a replayed cs336 LR sweep.",
+  flags: {
+    seeds: { kind: "number", integer: true, min: 1, default: 32, help: "seeds per start" },
+    sweep: { kind: "string", default: CS336_SWEEP_DIR, help: "the real LR sweep's logs" },
+    window: { kind: "number", integer: true, min: 2, default: 50, help: "losses per window" },
+    z: { kind: "number", above: 0, default: 1, help: "error bars in standard errors" },
   },
 });
-const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
-const base: Partial<AdalrsConfig> = { window: Number(values.window), z: Number(values.z) };
+const seeds = Array.from({ length: values.seeds }, (_, i) => i + 1);
+const base: Partial<AdalrsConfig> = { window: values.window, z: values.z };
 
 const benches: SimBench[] = [
   syntheticBench(3000),
@@ -103,7 +106,7 @@ console.log("| --- | --- | --- | --- | --- |");
 for (const shape of ["power", "linear"] as const) {
   const bench = nullBench(shape);
   for (const { label, adalrs } of VARIANTS) {
-    for (const window of [20, Number(values.window)]) {
+    for (const window of [20, values.window]) {
       const row = studyRow(bench, { ...base, ...adalrs, window }, 1, seeds, label);
       const s = summarise(row);
       const r = row.rules;

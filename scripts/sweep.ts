@@ -14,9 +14,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
 import { stopOnInterrupt } from "../src/client/mod.ts";
-import { RunDefinitionSchema } from "../src/events/mod.ts";
+import { BACKEND_NAMES } from "../src/train/backend_name.ts";
 import {
   commandLine,
   gitState,
@@ -26,49 +26,40 @@ import {
   SweepProgress,
 } from "../src/experiment/mod.ts";
 
-const { values, positionals } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    grid: { type: "string", default: "7" },
-    spacing: { type: "string", default: "3" },
-    center: { type: "string" },
-    margin: { type: "string", default: "1" },
-    workers: { type: "string" },
-    url: { type: "string" },
-    data: { type: "string", default: "data/sweep" },
-    out: { type: "string" },
-    backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
+const { values, positionals } = parseCommandLine({
+  usage: "deno task sweep <run.json> [--grid 7] [--spacing 3] [--center LR] [--workers N] " +
+    "[--url URL]",
+  about: "A fixed-LR grid sweep of a run definition (AdaLRS off), grown at its edges until the " +
+    "best point has --margin neighbours on each side; prints the fit LR.",
+  positionals: { min: 1, max: 1, names: "a run definition file" },
+  flags: {
+    grid: { kind: "number", integer: true, min: 3, default: 7, help: "LRs in the first grid" },
+    spacing: { kind: "number", above: 1, default: 3, help: "ratio between neighbouring LRs" },
+    center: { kind: "number", above: 0, help: "the grid's centre [default: optimizer.lr]" },
+    margin: { kind: "number", integer: true, min: 0, default: 1, help: "neighbours required" },
+    workers: { kind: "number", integer: true, min: 1, help: "worker processes when embedded" },
+    url: { kind: "string", help: "a running service [default: embedded]" },
+    data: { kind: "string", default: "data/sweep", help: "store folder when embedded" },
+    out: { kind: "string", help: "folder for sweep.json and sweep.svg" },
+    backend: {
+      kind: "string",
+      choices: BACKEND_NAMES,
+      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+      help: "tfjs backend",
+    },
   },
 });
-if (positionals.length !== 1) {
-  console.error(
-    "usage: deno task sweep <run.json> [--grid 7] [--spacing 3] [--center LR] [--workers N]",
-  );
-  Deno.exit(2);
-}
-const parsed = RunDefinitionSchema.safeParse(JSON.parse(await Deno.readTextFile(positionals[0])));
-if (!parsed.success) {
-  console.error(`${positionals[0]} is not a valid run definition:`);
-  for (const i of parsed.error.issues) {
-    console.error(`  ${i.path.join(".") || "(root)"}: ${i.message}`);
-  }
-  Deno.exit(2);
-}
+const definition = await readDefinitionFile(positionals[0]);
 const git = await gitState();
 // Each run records the checkout it was created from; reuse ignores this tag.
 const base = {
-  ...parsed.data,
-  tags: { ...parsed.data.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
+  ...definition,
+  tags: { ...definition.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
 };
-const points = Number(values.grid);
-const spacing = Number(values.spacing);
-const center = values.center === undefined ? base.optimizer.lr : Number(values.center);
-const margin = Number(values.margin);
-if (!(points >= 3) || !(spacing > 1) || !(center > 0) || !(margin >= 0)) {
-  console.error("--grid must be >= 3, --spacing > 1, --center > 0 and --margin >= 0");
-  Deno.exit(2);
-}
+const points = values.grid;
+const spacing = values.spacing;
+const center = values.center ?? base.optimizer.lr;
+const margin = values.margin;
 if (base.mode !== "managed" || !base.model) {
   console.error("A sweep trains its runs here: the definition must be a managed run with a model");
   Deno.exit(2);
@@ -78,7 +69,7 @@ const started = Date.now();
 const service = await openService({
   url: values.url,
   dataDir: values.data,
-  workers: values.workers === undefined ? undefined : Number(values.workers),
+  workers: values.workers,
   parallelRuns: points,
   backend: values.backend,
 });

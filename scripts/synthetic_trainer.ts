@@ -12,8 +12,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { followAction } from "../src/adalrs/mod.ts";
+import { parseCommandLine } from "../src/cli/mod.ts";
 import type { LossesResponse, RunView } from "../src/events/mod.ts";
 import type { ReplayReport } from "../src/replay/mod.ts";
 import {
@@ -117,22 +117,30 @@ export async function driveSyntheticRun(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      url: { type: "string", default: "http://127.0.0.1:8000" },
-      start: { type: "string", default: "0.1" },
-      steps: { type: "string", default: "3000" },
-      window: { type: "string", default: "50" },
-      seed: { type: "string", default: "1" },
-      schedule: { type: "string", default: "constant" },
+  const { values } = parseCommandLine({
+    usage: "deno task synthetic [--start 0.1] [--steps 3000] [--url http://127.0.0.1:8000]",
+    about: "An external trainer over HTTP whose best LR is known: starts at --start times it, " +
+      "follows the service's LRs and actions, and prints where the LR ended (exit 1 if not " +
+      "within 3x of the optimum or if replay differs).",
+    flags: {
+      url: { kind: "string", default: "http://127.0.0.1:8000", help: "the service" },
+      start: { kind: "number", above: 0, default: 0.1, help: "starting LR / optimum LR" },
+      steps: { kind: "number", integer: true, min: 1, default: 3000, help: "training steps" },
+      window: { kind: "number", integer: true, min: 2, default: 50, help: "losses per window" },
+      seed: { kind: "number", integer: true, min: 0, default: 1, help: "noise seed" },
+      schedule: {
+        kind: "string",
+        choices: ["constant", "cosine", "wsd"],
+        default: "constant",
+        help: "base LR schedule",
+      },
     },
   });
   const opts: SyntheticRunOptions = {
-    start: Number(values.start),
-    steps: Number(values.steps),
-    window: Number(values.window),
-    seed: Number(values.seed),
+    start: values.start,
+    steps: values.steps,
+    window: values.window,
+    seed: values.seed,
     schedule: values.schedule as SyntheticRunOptions["schedule"],
     token: Deno.env.get("ADALRS_TOKEN"),
   };

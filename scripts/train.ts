@@ -5,59 +5,49 @@
  *
  * Submits to the service at `--url` when one answers there; otherwise runs the service embedded
  * (store in `--data`, one worker process on `--backend`, default wasm). Shows a progress bar
- * (step, loss, val loss, LR, tokens/s, ETA) and each LR decision as it happens; Ctrl-C cancels
- * the run. Ends with a summary and an SVG plot of loss and LR with the decisions marked.
+ * (step, loss, val loss, the LR in use, tokens/s for a GPT or steps/s, ETA) and each LR decision
+ * as it happens; Ctrl-C cancels the run. Ends with a summary and an SVG plot of loss and LR with
+ * the decisions marked.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { dirname } from "node:path";
 import { decodeLoss } from "../src/adalrs/mod.ts";
+import { parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
 import { connectService, createRun, getRun, startEmbedded } from "../src/client/mod.ts";
-import { RunDefinitionSchema, type RunEvent, type RunView } from "../src/events/mod.ts";
+import type { RunEvent, RunView } from "../src/events/mod.ts";
 import { plotSvg, runCurves } from "../src/replay/mod.ts";
-import { BACKEND_NAMES, parseBackendName } from "../src/train/backend_name.ts";
+import { BACKEND_NAMES } from "../src/train/backend_name.ts";
 import { Progress } from "./_progress.ts";
 import { followEvents } from "./_sse.ts";
 
-const { values, positionals } = parseArgs({
-  args: Deno.args,
-  allowPositionals: true,
-  options: {
-    url: { type: "string", default: "http://127.0.0.1:8000" },
-    data: { type: "string", default: "data" },
-    plot: { type: "string" },
-    backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
+const { values, positionals } = parseCommandLine({
+  usage: "deno task train <run.json> [--url URL] [--data DIR] [--plot FILE.svg]",
+  about: "Trains a run definition with a live progress bar, each LR decision as it happens, a " +
+    "summary and an SVG plot. Uses the service at --url when one answers there; otherwise runs " +
+    "the service embedded with one worker (store in --data). Ctrl-C cancels the run.",
+  positionals: { min: 1, max: 1, names: "a run definition file, e.g. examples/moby-small-lr.json" },
+  flags: {
+    url: { kind: "string", default: "http://127.0.0.1:8000", help: "a running service" },
+    data: { kind: "string", default: "data", help: "store folder when embedded" },
+    plot: {
+      kind: "string",
+      help: "the SVG [default: <data>/plots/<run>.svg embedded, ./<run>.svg on a service]",
+    },
+    backend: {
+      kind: "string",
+      choices: BACKEND_NAMES,
+      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+      help: "tfjs backend when embedded",
+    },
   },
 });
-if (positionals.length !== 1) {
-  console.error(
-    "usage: deno task train <run.json> [--url URL] [--data DIR] [--plot FILE.svg] " +
-      `[--backend ${BACKEND_NAMES.join("|")}]`,
-  );
-  Deno.exit(2);
-}
-try {
-  parseBackendName(values.backend); // before an embedded worker would fail on it
-} catch (error) {
-  console.error(`--backend: ${(error as Error).message}`);
-  Deno.exit(2);
-}
-
-const definition = RunDefinitionSchema.safeParse(
-  JSON.parse(await Deno.readTextFile(positionals[0])),
-);
-if (!definition.success) {
-  console.error(`${positionals[0]} is not a valid run definition:`);
-  for (const i of definition.error.issues) {
-    console.error(`  ${i.path.join(".") || "(root)"}: ${i.message}`);
-  }
-  Deno.exit(2);
-}
+const definition = await readDefinitionFile(positionals[0]);
 const service = await connectService(values.url).catch(() =>
   startEmbedded({ dataDir: values.data, workers: 1, backend: values.backend })
 );
-const run = await createRun(service, definition.data);
+const run = await createRun(service, definition);
 console.error(
   `run ${run.id} (${run.name}) on ${service.url}${service.embedded ? " (embedded)" : ""}`,
 );
@@ -75,7 +65,7 @@ Deno.addSignalListener("SIGINT", () => {
 });
 
 const events: RunEvent[] = [];
-const progress = new Progress(run.definition.training.steps, run.lr);
+const progress = new Progress(run.definition);
 for await (const event of followEvents(`${service.url}/v1/runs/${run.id}/events/stream`)) {
   events.push(event);
   progress.update(event);
@@ -83,8 +73,10 @@ for await (const event of followEvents(`${service.url}/v1/runs/${run.id}/events/
 progress.done();
 const final = await getRun(service, run.id);
 summarise(final, events);
-const plotFile = values.plot ?? `${values.data}/plots/${run.id}.svg`;
-await Deno.mkdir(plotFile.replace(/\/[^/]*$/, "") || ".", { recursive: true });
+// A run on another service has nothing to do with this machine's --data folder.
+const plotFile = values.plot ??
+  (service.embedded ? `${values.data}/plots/${run.id}.svg` : `${run.id}.svg`);
+await Deno.mkdir(dirname(plotFile), { recursive: true });
 await Deno.writeTextFile(plotFile, plotSvg(runCurves(events), `${final.name} (${final.id})`));
 console.log(`plot: ${plotFile}`);
 await service.close();

@@ -6,19 +6,22 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { createTrainer, type ModelConfig, parseBackendName } from "../src/train/mod.ts";
+import { parseCommandLine } from "../src/cli/mod.ts";
+import { BACKEND_NAMES } from "../src/train/backend_name.ts";
+import { type BackendName, createTrainer, type ModelConfig } from "../src/train/mod.ts";
 
-const { values } = parseArgs({
-  options: {
-    backend: { type: "string", default: "wasm" },
-    steps: { type: "string", default: "20" },
-    warmup: { type: "string", default: "3" },
+const { values } = parseCommandLine({
+  usage: "deno run -A scripts/train_speed.ts [--backend wasm|cpu|tensorflow] [--steps 20]",
+  about: "Training speed of the GPT on a tfjs backend: ms per step and tokens per second.",
+  flags: {
+    backend: { kind: "string", choices: BACKEND_NAMES, default: "wasm", help: "tfjs backend" },
+    steps: { kind: "number", integer: true, min: 1, default: 20, help: "timed steps" },
+    warmup: { kind: "number", integer: true, min: 0, default: 3, help: "untimed steps first" },
   },
 });
-const backend = parseBackendName(values.backend);
-const steps = Number(values.steps);
-const warmup = Number(values.warmup);
+const backend = values.backend as BackendName;
+const steps = values.steps;
+const warmup = values.warmup;
 
 const configs: { label: string; model: ModelConfig; batchSize: number }[] = [
   {

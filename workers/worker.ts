@@ -9,9 +9,10 @@
  */
 
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../src/cli/mod.ts";
+import { BACKEND_NAMES } from "../src/train/backend_name.ts";
 import { acquireLease, EventStore, isTerminal, recordBeat, removeBeat } from "../src/events/mod.ts";
-import { type BackendName, isRuntimeAbort, parseBackendName } from "../src/train/mod.ts";
+import { type BackendName, isRuntimeAbort } from "../src/train/mod.ts";
 import { EXIT_RUNTIME_ABORTED } from "./supervise.ts";
 import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
 
@@ -126,24 +127,31 @@ async function leaseNextRun(store: EventStore, opts: WorkerOptions) {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      kv: { type: "string", default: "data/adalrs.kv" },
-      checkpoints: { type: "string" },
-      backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
-      "lease-ttl": { type: "string", default: "30000" },
-      poll: { type: "string", default: "500" },
-      id: { type: "string", default: `${hostname()}-${Deno.pid}` },
+  const { values } = parseCommandLine({
+    usage:
+      "deno task worker --kv <path|url> [--backend wasm|cpu|webgpu|tensorflow] [--checkpoints DIR]",
+    about: "One trainer worker: leases managed runs from the store and trains them.",
+    flags: {
+      kv: { kind: "string", default: "data/adalrs.kv", help: "KV file or remote URL" },
+      checkpoints: { kind: "string", help: "checkpoint folder [default: beside the KV file]" },
+      backend: {
+        kind: "string",
+        choices: BACKEND_NAMES,
+        default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+        help: "tfjs backend",
+      },
+      "lease-ttl": {
+        kind: "number",
+        integer: true,
+        min: 1,
+        default: 30000,
+        help: "lease lifetime, ms",
+      },
+      poll: { kind: "number", integer: true, min: 1, default: 500, help: "poll interval, ms" },
+      id: { kind: "string", default: `${hostname()}-${Deno.pid}`, help: "worker id" },
     },
   });
-  let backend: BackendName;
-  try {
-    backend = parseBackendName(values.backend);
-  } catch (error) {
-    console.error((error as Error).message);
-    Deno.exit(2);
-  }
+  const backend = values.backend as BackendName;
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stop.abort());
@@ -153,8 +161,8 @@ if (import.meta.main) {
     kv: values.kv,
     checkpointDir: values.checkpoints ?? `${kvDir}/checkpoints`,
     backend,
-    leaseTtlMs: Number(values["lease-ttl"]),
-    pollMs: Number(values.poll),
+    leaseTtlMs: values["lease-ttl"],
+    pollMs: values.poll,
     workerId: values.id,
     signal: stop.signal,
   });

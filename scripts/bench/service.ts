@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../src/cli/mod.ts";
 import {
   ADALRS_DEFAULTS,
   encodeLoss,
@@ -25,16 +25,17 @@ import {
 } from "../../src/events/mod.ts";
 import { SYNTHETIC_DEFAULTS, syntheticStart, syntheticStep } from "../../src/train/synthetic.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    windows: { type: "string", default: "2000" },
-    posts: { type: "string", default: "1000" },
-    out: { type: "string", default: "docs/bench/service.json" },
+const { values } = parseCommandLine({
+  usage: "deno task bench:service [--windows 2000] [--posts 1000]",
+  about: "Controller throughput, event-store appends and POST losses latency on loopback; " +
+    "writes --out.",
+  flags: {
+    windows: { kind: "number", integer: true, min: 1, default: 2000, help: "windows appended" },
+    posts: { kind: "number", integer: true, min: 1, default: 1000, help: "timed HTTP posts" },
+    out: { kind: "string", default: "docs/bench/service.json", help: "where to write results" },
   },
 });
-const windows = Number(values.windows);
-const posts = Number(values.posts);
+const { windows, posts } = values;
 const k = ADALRS_DEFAULTS.window;
 const definition = RunDefinitionSchema.parse({
   mode: "external",

@@ -26,7 +26,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../src/cli/mod.ts";
 import { dirname } from "node:path";
 import {
   accelerateWasm,
@@ -34,34 +34,45 @@ import {
   restoreWasmKernels,
 } from "../../src/train/blas/mod.ts";
 import {
+  BACKEND_NAMES,
   type BackendInfo,
+  type BackendName,
   createTrainer,
   initBackend,
-  parseBackendName,
   type Trainer,
 } from "../../src/train/mod.ts";
 import { type BenchConfig, CONFIGS, formatTable, median, type Row } from "./_report.ts";
 import { runPeer } from "./_peer.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "5" },
-    steps: { type: "string", default: "20" },
-    warmup: { type: "string", default: "3" },
-    stability: { type: "string", default: "0" },
-    configs: { type: "string" },
-    "plain-wasm": { type: "boolean", default: false },
-    "no-peer": { type: "boolean", default: false },
-    python: { type: "string", default: "/usr/bin/python3" },
-    "torch-threads": { type: "string", default: "1" },
-    out: { type: "string" },
-    backend: { type: "string", default: "wasm" },
-    "peer-device": { type: "string" },
+const { values: args } = parseCommandLine({
+  usage: "deno task bench:train [--rounds 5] [--steps 20] [--configs small96,small,medium] " +
+    `[--backend ${BACKEND_NAMES.join("|")}]`,
+  about: "Training throughput, ours (tfjs + our kernels) against PyTorch, alternating " +
+    "rounds; writes --out.",
+  flags: {
+    rounds: { kind: "number", integer: true, min: 1, default: 5, help: "alternating rounds" },
+    steps: { kind: "number", integer: true, min: 1, default: 20, help: "timed steps per round" },
+    warmup: { kind: "number", integer: true, min: 0, default: 3, help: "untimed steps first" },
+    stability: { kind: "number", integer: true, min: 0, default: 0, help: "memory-check steps" },
+    configs: {
+      kind: "string",
+      help: "model shapes, by name [default: small96,small,medium; small,medium,large on webgpu]",
+    },
+    "plain-wasm": { kind: "boolean", help: "also time tfjs wasm without our kernels" },
+    "no-peer": { kind: "boolean", help: "skip PyTorch" },
+    python: { kind: "string", default: "/usr/bin/python3", help: "python with torch" },
+    "torch-threads": { kind: "number", integer: true, min: 1, default: 1, help: "intra-op" },
+    out: {
+      kind: "string",
+      help: "where to write results [default: docs/bench/train.json, train-webgpu.json on webgpu]",
+    },
+    backend: { kind: "string", choices: BACKEND_NAMES, default: "wasm", help: "tfjs backend" },
+    "peer-device": { kind: "string", help: "PyTorch's device [default: cpu; cuda on webgpu]" },
   },
 });
-const rounds = Number(args.rounds), steps = Number(args.steps), warmup = Number(args.warmup);
-const stabilitySteps = Number(args.stability);
-const backendName = parseBackendName(args.backend);
+const { rounds, steps, warmup } = args;
+const stabilitySteps = args.stability;
+const backendName = args.backend as BackendName;
 const onGpu = backendName === "webgpu";
 const configNames = (args.configs ?? (onGpu ? "small,medium,large" : "small96,small,medium"))
   .split(",");
@@ -77,7 +88,7 @@ const blas = backendName === "wasm"
 const threads = blas.enabled ? blas.threads : navigator.hardwareConcurrency;
 // PyTorch gets the BLAS tuning we use: the caller's OPENBLAS_CORETYPE if set (it inherits it),
 // else the core our selection logic settled on; and the same thread count.
-const torchThreads = Number(args["torch-threads"]);
+const torchThreads = args["torch-threads"];
 const peerEnv: Record<string, string> = {
   OPENBLAS_NUM_THREADS: String(threads),
   OMP_NUM_THREADS: String(torchThreads),

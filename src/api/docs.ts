@@ -5,10 +5,16 @@
  * @module
  */
 
+import { curlExample } from "./docs_examples.ts";
 import { openApiDocument, ROUTES } from "./openapi.ts";
 
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
+
+/** Escapes prose and renders its `backticked` spans as code, as the descriptions are written. */
+export function prose(s: string): string {
+  return escape(s).replace(/`([^`]+)`/g, "<code>$1</code>");
+}
 
 /** The `/docs` page. */
 export function docsPage(): string {
@@ -28,10 +34,12 @@ export function docsPage(): string {
         ?.content["application/json"].schema,
     );
     const responses = Object.entries(route.responses)
-      .map(([code, r]) => `<li><code>${code}</code> ${escape(r.description)}</li>`).join("");
+      .map(([code, r]) => `<li><code>${code}</code> ${prose(r.description)}</li>`).join("");
     return `<section id="${route.method}-${escape(route.path)}">
 <h2><code>${route.method.toUpperCase()} ${escape(route.path)}</code></h2>
-<p><strong>${escape(route.summary)}.</strong> ${escape(route.description)}</p>
+<p><strong>${prose(route.summary)}.</strong> ${prose(route.description)}</p>
+<p class="example-h">Example request:</p>
+<pre class="example"><code>${escape(curlExample(route))}</code></pre>
 ${
       body
         ? `<details><summary>Request body schema</summary><pre>${
@@ -43,9 +51,14 @@ ${
   }).join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>adalrs API</title>
+<link rel="icon" href="data:,">
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-pre{background:#f4f4f4;padding:.75rem;overflow:auto;max-height:30rem}h2{font-size:1.05rem;margin-top:2rem}</style>
-</head><body><main><h1>adalrs API (v1)</h1>
+pre{background:#f4f4f4;padding:.75rem;overflow:auto;max-height:30rem}h2{font-size:1.05rem;margin-top:2rem}
+code{background:#f0f0f2;padding:0 .2rem;border-radius:3px}pre code{background:none;padding:0}
+.example-h{margin-bottom:.2rem}:root{color-scheme:light dark}
+@media (prefers-color-scheme:dark){body{background:#17181b;color:#e6e6e9}a{color:#7fb0ff}
+pre,code{background:#222328}}</style>
+</head><body><nav class="back"><a href="/">← Dashboard</a></nav><main><h1>adalrs API (v1)</h1>
 <p>Machine-readable contract: <a href="/openapi.json">/openapi.json</a>. Errors are
 <code>{ "error": { "status", "message", "issues"? } }</code>. When the service runs with
 <code>ADALRS_TOKEN</code>, every write needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>

@@ -6,7 +6,9 @@
  * @module
  */
 
-import type { RunDefinition, RunEvent, RunView } from "../events/mod.ts";
+import type { LossValue } from "../adalrs/mod.ts";
+import type { LossesResponse, RunDefinition, RunEvent, RunView } from "../events/mod.ts";
+import type { RunWriter } from "../replay/mod.ts";
 
 /** A service to talk to: its base URL and the headers every call carries. */
 export interface ServiceEndpoint {
@@ -69,6 +71,24 @@ export async function readEvents(service: ServiceEndpoint, id: string): Promise<
     if (page.next === null || page.events.length === 0) return events;
     after = page.next;
   }
+}
+
+/**
+ * A {@linkcode RunWriter} posting to a service: `import` against a running service.
+ *
+ * @param service where
+ * @returns a writer whose runs are ordinary external runs of that service
+ */
+export function serviceWriter(service: ServiceEndpoint): RunWriter {
+  return {
+    create: (definition: RunDefinition) => createRun(service, definition),
+    async recordLosses(runId: string, fromStep: number, losses: LossValue[]) {
+      const path = `/v1/runs/${runId}/losses`;
+      const answer = await call<LossesResponse>(service, "POST", path, { fromStep, losses });
+      return answer.windowEndsAt;
+    },
+    view: (runId: string) => getRun(service, runId),
+  };
 }
 
 /**

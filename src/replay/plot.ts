@@ -19,7 +19,7 @@ export const RULE_COLOURS: Partial<Record<Rule, string>> = {
   "trial-revert": "#9467bd",
   "rise-downscale": "#ff7f0e",
   "non-finite-restore": "#8c564b",
-  "non-finite-downscale": "#8c564b",
+  "non-finite-downscale": "#bcbd22",
 };
 
 const HEIGHT = 230;
@@ -62,7 +62,7 @@ export function plotSvg(curves: RunCurves, title: string): string {
         width: 1.2,
         points: train.map((p) => [p.step, p.value]),
       },
-      { name: "validation loss", colour: "#ff7f0e", width: 0, dots: true, points: val },
+      { name: "validation loss", colour: "#333333", width: 0, dots: true, points: val },
     ],
     segments: losses.length ? rulers : [],
     bands,

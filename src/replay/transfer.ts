@@ -5,11 +5,12 @@
  * @module
  */
 
-import { ADALRS_DEFAULTS, type AdalrsConfig, windowEnd } from "../adalrs/mod.ts";
+import { ADALRS_DEFAULTS, type AdalrsConfig, type LossValue, windowEnd } from "../adalrs/mod.ts";
 import type { ScheduleKind } from "../schedule/mod.ts";
 import {
-  type EventStore,
+  EventStore,
   recordRunLosses,
+  type RunDefinition,
   RunDefinitionSchema,
   type RunEvent,
   type RunView,
@@ -55,14 +56,53 @@ export interface ImportOptions {
 }
 
 /**
+ * Where an imported run is written: a store on disk ({@linkcode storeWriter}) or a running
+ * service over HTTP (`serviceWriter` in `src/client/`), so `import` works against either.
+ */
+export interface RunWriter {
+  /** Creates the run; returns its view. */
+  create(definition: RunDefinition): Promise<RunView>;
+  /** Records consecutive losses from `fromStep`; returns the last step of the window now open. */
+  recordLosses(runId: string, fromStep: number, losses: LossValue[]): Promise<number>;
+  /** The run's view now. */
+  view(runId: string): Promise<RunView>;
+}
+
+/**
+ * A {@linkcode RunWriter} on an event store, through the same command the HTTP API runs.
+ *
+ * @param store the store
+ */
+export function storeWriter(store: EventStore): RunWriter {
+  return {
+    create: (definition) => store.create(definition),
+    async recordLosses(runId, fromStep, losses) {
+      const recorded = await recordRunLosses(store, runId, { fromStep, losses }, {
+        mode: "external",
+      });
+      if (!recorded.ok) throw new Error(recorded.error.message);
+      return windowEnd(recorded.view.controller);
+    },
+    async view(runId) {
+      const view = await store.get(runId);
+      if (!view) throw new Error(`Run ${runId} vanished from the store`);
+      return view;
+    },
+  };
+}
+
+/**
  * Builds an external run from a loss log (JSONL, CSV of `step,loss`, or llm.c-style text).
  * Each logged loss becomes one controller step, so a log written every 10 steps has windows of
  * k logged points; the original steps are kept in the run's tags.
  *
+ * @param target a store, or a {@linkcode RunWriter} (e.g. a service over HTTP)
+ * @param text the log file's content
+ * @param opts the run's name, LR, schedule and controller settings
  * @returns the imported run's view, completed
  */
 export async function importLossLog(
-  store: EventStore,
+  target: EventStore | RunWriter,
   text: string,
   opts: ImportOptions,
 ): Promise<RunView> {
@@ -88,19 +128,13 @@ export async function importLossLog(
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`This log cannot become a run: ${issues.join("; ")}`);
   }
-  const definition = parsed.data;
-  let view = await store.create(definition);
+  const writer = target instanceof EventStore ? storeWriter(target) : target;
+  const created = await writer.create(parsed.data);
+  let windowEndsAt = windowEnd(created.controller);
   for (let from = 0; from < log.losses.length;) {
-    const to = Math.min(windowEnd(view.controller), log.losses.length - 1);
-    const recorded = await recordRunLosses(
-      store,
-      view.id,
-      { fromStep: from, losses: log.losses.slice(from, to + 1) },
-      { mode: "external" },
-    );
-    if (!recorded.ok) throw new Error(recorded.error.message);
-    view = recorded.view;
+    const to = Math.min(windowEndsAt, log.losses.length - 1);
+    windowEndsAt = await writer.recordLosses(created.id, from, log.losses.slice(from, to + 1));
     from = to + 1;
   }
-  return view;
+  return await writer.view(created.id);
 }

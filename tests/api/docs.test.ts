@@ -31,3 +31,18 @@ Deno.test("GET /docs serves an HTML page naming every route; /health answers", a
   assert.deepEqual((await t.call("GET", "/health")).body, { ok: true });
   assert.equal((await t.call("GET", "/nowhere")).status, 404);
 });
+
+Deno.test("/docs: every POST route's example body is accepted by the route's schema", async () => {
+  const { ROUTES } = await import("../../src/api/openapi.ts");
+  const { BODY_EXAMPLES, curlExample } = await import("../../src/api/docs_examples.ts");
+  for (const route of ROUTES.filter((r) => r.method === "post")) {
+    const key = `POST ${route.path}`;
+    assert.ok(key in BODY_EXAMPLES, `no example body for ${key}`);
+    const parsed = route.body!.safeParse(BODY_EXAMPLES[key]);
+    assert.ok(parsed.success, `${key}: ${JSON.stringify(parsed.error?.issues)}`);
+    assert.match(curlExample(route), /^curl -X POST http:\/\/127\.0\.0\.1:8000\/v1\//);
+  }
+  using t = await testApp();
+  const created = await t.call("POST", "/v1/runs", BODY_EXAMPLES["POST /v1/runs"]);
+  assert.equal(created.status, 201);
+});

@@ -9,10 +9,11 @@
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { createApp } from "../../src/api/mod.ts";
 import type { EventStore } from "../../src/events/mod.ts";
+import { CHROMIUM_PATH } from "../../scripts/setup.ts";
 import { diskStore, startWorker, stopWorker, syntheticDefinition } from "../workers/_worker.ts";
 
-/** Where Debian's `chromium` package puts the browser. */
-export const CHROMIUM = "/usr/bin/chromium";
+/** Where Debian's `chromium` package puts the browser (`task test` installs it). */
+export const CHROMIUM = CHROMIUM_PATH;
 const ARGS = [
   "--headless",
   "--no-sandbox",
@@ -51,7 +52,7 @@ async function requireChromium(): Promise<void> {
   } catch {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}; the browser tests need it: ` +
-        "apt-get install -y chromium (.ci/run installs it)",
+        "apt-get install -y chromium (deno task test installs it when run as root)",
     );
   }
 }

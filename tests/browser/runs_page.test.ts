@@ -41,6 +41,7 @@ Deno.test("runs page: field errors, create from an example, live progress, cance
   assert.doesNotMatch(await row.locator('[data-col="backend"]').innerText(), /^–$/);
   await d.shot("runs-page-running");
 
+  page.once("dialog", (dialog) => dialog.accept()); // the confirmation
   await row.getByRole("button", { name: /^Cancel / }).click();
   await row.locator('[data-col="status"]', { hasText: "cancelled" }).waitFor();
   assert.ok(await row.getByRole("button", { name: /^Cancel / }).isHidden());
@@ -92,6 +93,7 @@ Deno.test("runs page: with ADALRS_TOKEN, writes ask for the token and send it", 
   await page.getByRole("button", { name: "Create run" }).click();
   await page.locator("#create-status", { hasText: "Created" }).waitFor();
   const row = page.locator("#runs-table tbody tr", { hasText: "guarded" });
+  page.once("dialog", (dialog) => dialog.accept()); // the confirmation
   await row.getByRole("button", { name: /^Cancel / }).click();
   await row.locator('[data-col="status"]', { hasText: "cancelled" }).waitFor();
   assert.equal((await d.store.list())[0].status, "cancelled");

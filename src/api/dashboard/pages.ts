@@ -64,6 +64,24 @@ ${body}
 `;
 }
 
+/** Search and status filter above the runs table (read by `runs_list.js`). */
+function runsFilters(): string {
+  const statuses = ["queued", "running", "completed", "failed", "cancelled"]
+    .map((st) => `<option>${st}</option>`).join("");
+  return `<p class="chart-controls">
+<label for="runs-search">Search</label>
+<input type="search" id="runs-search" placeholder="name, id or tag (key:value)" size="28">
+<label for="runs-filter-status">Status</label>
+<select id="runs-filter-status"><option value="">any</option>${statuses}</select></p>`;
+}
+
+/** A column header that sorts the runs table by `key` (toggling the direction). */
+function sortableHeader(key: string, label: string): string {
+  return `<th scope="col" aria-sort="none"><button type="button" class="sort" data-sort="${key}">${
+    escapeHtml(label)
+  }</button></th>`;
+}
+
 /** The runs page, `/`. */
 export function runsPage(): string {
   return page(
@@ -73,14 +91,16 @@ export function runsPage(): string {
 <section aria-labelledby="runs-h">
 <h2 id="runs-h">All runs</h2>
 <p id="runs-status" class="muted" role="status">Loading…</p>
+${runsFilters()}
 <form id="compare-form" action="/compare" method="get">
 <table id="runs-table">
-<caption>Newest first; updates live.</caption>
+<caption>Newest first unless sorted by a column; updates live.</caption>
 <thead><tr>
-<th scope="col">Compare</th><th scope="col">Name</th><th scope="col">Mode</th>
-<th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Learning rate</th>
-<th scope="col">Multiplier</th><th scope="col">Last validation loss</th>
-<th scope="col">Backend</th><th scope="col">Actions</th>
+<th scope="col">Compare</th>${sortableHeader("name", "Name")}<th scope="col">Mode</th>
+${sortableHeader("status", "Status")}${sortableHeader("progress", "Progress")}
+${sortableHeader("lr", "Learning rate")}${sortableHeader("multiplier", "Multiplier")}
+${sortableHeader("val", "Last validation loss")}${sortableHeader("created", "Created")}
+${sortableHeader("duration", "Duration")}<th scope="col">Backend</th><th scope="col">Actions</th>
 </tr></thead>
 <tbody></tbody>
 </table>
@@ -160,6 +180,38 @@ function ruleLegend(): string {
     `<li><span class="swatch abandoned"></span>abandoned (rolled back or lost to a crash)</li>`;
 }
 
+/**
+ * The run's definition, tags, times and downloads (filled by `run_details.js`): what W&B and
+ * MLflow call the run's config and artifacts.
+ */
+function runDetailsSection(): string {
+  return `<section id="run-details" aria-labelledby="details-h">
+<h2 id="details-h">Definition and downloads</h2>
+<dl id="run-times" class="summary"></dl>
+<p id="run-tags" class="tags"></p>
+<details id="definition-box"><summary>Run definition (model, data, training, optimizer, schedule,
+AdaLRS)</summary>
+<p><button type="button" id="copy-definition">Copy as JSON</button>
+<span id="copy-status" role="status"></span></p>
+<pre id="definition-json"></pre>
+</details>
+<p id="downloads">Download: <a id="dl-curves-csv" download>curves (CSV)</a> ·
+<a id="dl-curves-json" download>curves (JSON)</a> ·
+<a id="dl-decisions-csv" download>decisions (CSV)</a> ·
+<a id="dl-decisions-json" download>decisions (JSON)</a></p>
+</section>`;
+}
+
+/** Smoothing and axis controls of the loss chart (read by `run_charts.js`). */
+function lossControls(): string {
+  return `<p class="chart-controls">
+<label for="smoothing">Smoothing (EMA)</label>
+<input type="range" id="smoothing" min="0" max="0.99" step="0.01" value="0"
+ aria-describedby="smoothing-value"> <output id="smoothing-value" for="smoothing">0</output>
+<span class="check"><input type="checkbox" id="log-loss"> <label for="log-loss">Log loss
+axis</label></span></p>`;
+}
+
 /** A run's page, `/runs/{id}`. */
 export function runPage(): string {
   const fields = Object.entries(AdalrsBaseSchema.shape)
@@ -171,9 +223,11 @@ export function runPage(): string {
 <h1 id="run-title">Run</h1>
 <p id="run-error" class="errors" role="alert"></p>
 <dl id="run-summary" class="summary"></dl>
+<div class="charts-evidence">
 <section aria-labelledby="curves-h">
 <h2 id="curves-h">Loss and learning rate</h2>
 <ul class="legend" aria-label="Marker colours">${ruleLegend()}</ul>
+${lossControls()}
 <figure>
 <div id="loss-chart" class="chart"></div>
 <div id="lr-chart" class="chart"></div>
@@ -187,6 +241,8 @@ select one to see its evidence.</figcaption>
 <div id="evidence-body"><p class="muted">Select a marker on the chart, or a decision in the
 audit table.</p></div>
 </section>
+</div>
+${runDetailsSection()}
 <section aria-labelledby="audit-h">
 <h2 id="audit-h">Audit: every LR decision</h2>
 <p><button type="button" id="verify">Verify by replay</button>
@@ -223,6 +279,17 @@ ${fields}
   );
 }
 
+/** The fields in which the compared runs' definitions differ (filled by `definition_diff.js`). */
+function compareDiffSection(): string {
+  return `<section aria-labelledby="diff-h">
+<h2 id="diff-h">How the definitions differ</h2>
+<table id="compare-diff">
+<caption>Only the fields whose values differ between the runs.</caption>
+<thead></thead><tbody></tbody>
+</table>
+</section>`;
+}
+
 /** The compare page, `/compare?ids=a,b,c`. */
 export function comparePage(): string {
   return page(
@@ -244,8 +311,10 @@ export function comparePage(): string {
 <figure>
 <div id="loss-chart" class="chart"></div>
 <div id="lr-chart" class="chart"></div>
-<figcaption class="muted">Training loss of each run against step; below, each run's effective
-learning rate on a log axis.</figcaption>
-</figure>`,
+<figcaption class="muted">Training loss (lines) and validation loss (dots) of each run against
+step; below, each run's effective learning rate on a log axis, with its LR decisions as diamonds.
+</figcaption>
+</figure>
+${compareDiffSection()}`,
   );
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { decisionHash } from "./decision_links.js";
 import { api, byId, el, num } from "./common.js";
 
 /** What each rule means (the controller's own words, shortened). */
@@ -132,7 +133,14 @@ export function audit(runId, onSelect) {
         result.identical ? "identical" : `different: ${result.differences.join(", ")}`,
       ]);
     }
+    const link = el("a", {
+      href: decisionHash(d.index),
+      class: "permalink",
+      text: `Link to decision ${d.index}`,
+    });
+    if (!d.abandoned) history.replaceState(null, "", decisionHash(d.index));
     evidence.replaceChildren(
+      el("p", {}, link),
       el(
         "dl",
         { class: "evidence", "data-index": d.index },
@@ -187,5 +195,9 @@ export function audit(runId, onSelect) {
     },
     addRow,
     showEvidence,
+    /** @param {number} index a decision's index; undefined when not (yet) loaded */
+    find(index) {
+      return byIndex.get(index);
+    },
   };
 }

@@ -8,6 +8,7 @@
  */
 
 import uPlot from "uplot";
+import { num } from "./common.js";
 
 /** @typedef {{ step: number[], value: number[] }} Columns */
 /** @typedef {uPlot} Chart a uPlot chart */
@@ -50,6 +51,8 @@ export function align(curves) {
  * @property {number[]} [dash]
  * @property {boolean} [dots] points only, no line (validation loss)
  * @property {boolean} [stepped] hold each value until the next point (a learning rate)
+ * @property {boolean} [holds] the value stays in force until the next point, so the hover
+ *   readout between points shows the last one (an LR recorded only where it changes)
  */
 
 /**
@@ -59,6 +62,8 @@ export function align(curves) {
  * @param {object} opts
  * @param {string} opts.yLabel
  * @param {boolean} [opts.log] a log10 y axis
+ * @param {(v: number) => string} [opts.format] how a y value reads in the axis and the hover
+ *   readout [default: {@link num}, to four significant digits at any scale]
  * @param {number} [opts.height]
  * @param {SeriesSpec[]} opts.series
  * @param {uPlot.Hooks.Arrays} [opts.hooks]
@@ -66,8 +71,21 @@ export function align(curves) {
  */
 export function createChart(container, opts) {
   const stepped = uPlot.paths.stepped?.({ align: 1 });
+  const format = opts.format ?? ((/** @type {number} */ v) => num(v));
+  // Every value reads at its own scale: uPlot's default rounds an LR of 2.8e-4 to 0.
+  /** @param {boolean} holds */
+  const readout = (holds) =>
+  /** @type {(u: uPlot, v: number | null, si: number, i: number | null) => string} */
+  (u, v, si, i) => {
+    if (v == null && holds && i != null) v = lastBefore(u.data[si], i);
+    return v == null ? "–" : format(v);
+  };
   /** @type {uPlot.Series[]} */
-  const series = [{ label: "step" }, ...opts.series.map((s) => seriesOf(s, stepped))];
+  const series = [
+    { label: "step" },
+    ...opts.series.map((s) => ({ ...seriesOf(s, stepped), value: readout(!!s.holds) })),
+  ];
+  const { fg, grid } = themeColours();
   /** @type {uPlot.Options} */
   const options = {
     width: Math.max(300, container.clientWidth),
@@ -75,13 +93,16 @@ export function createChart(container, opts) {
     scales: { x: { time: false }, y: opts.log ? { distr: 3, log: 10 } : {} },
     series,
     axes: [
-      { label: "step" },
+      { label: "step", stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } },
       {
         label: opts.yLabel,
         size: 70,
+        stroke: fg,
+        grid: { stroke: grid },
+        ticks: { stroke: grid },
         values: opts.log
           ? (_u, ticks) => ticks.map((t) => t == null ? "" : t.toExponential(0))
-          : undefined,
+          : (_u, ticks) => ticks.map((t) => t == null ? "" : format(t)),
       },
     ],
     cursor: { sync: { key: "adalrs" } },
@@ -94,6 +115,34 @@ export function createChart(container, opts) {
     if (width !== chart.width) chart.setSize({ width, height: chart.height });
   }).observe(container);
   return chart;
+}
+
+/**
+ * The last value at or before index `i` of a series with gaps.
+ *
+ * @param {uPlot.AlignedData[number]} ys
+ * @param {number} i
+ * @returns {number | null}
+ */
+function lastBefore(ys, i) {
+  for (let j = i; j >= 0; j--) {
+    const y = ys[j];
+    if (typeof y === "number") return y;
+  }
+  return null;
+}
+
+/**
+ * The page's text and grid colours, from its CSS (they change with the system's dark mode).
+ *
+ * @returns {{ fg: string, grid: string }}
+ */
+export function themeColours() {
+  const style = getComputedStyle(document.documentElement);
+  return {
+    fg: style.getPropertyValue("--fg").trim() || "#222",
+    grid: style.getPropertyValue("--grid").trim() || "rgba(0,0,0,0.1)",
+  };
 }
 
 /**

@@ -7,8 +7,9 @@
  * @module
  */
 
-import { align, createChart, lastStep, PALETTE, setCurves } from "./charts.js";
+import { align, createChart, lastStep, onCanvas, PALETTE, setCurves } from "./charts.js";
 import { api, byId, el, every, initTokenField, isTerminal, num, showError } from "./common.js";
+import { renderDiff } from "./definition_diff.js";
 
 const MAX_POINTS = 1500;
 const POLL_MS = 2000;
@@ -82,20 +83,33 @@ async function start() {
     stroke: PALETTE[i % PALETTE.length],
   });
   const first = loaded.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+  /** @type {{ view: any, curves: any }[]} */
+  let shown = first;
   const loss = createChart(byId("loss-chart", HTMLElement), {
-    yLabel: "training loss",
-    series: first.map(series),
+    yLabel: "loss",
+    series: [
+      ...first.map(series),
+      // Validation loss as dots in the run's colour.
+      ...first.map((r, i) => ({ ...series(r, i), label: `${i + 1}. validation`, dots: true })),
+    ],
   });
   const lr = createChart(byId("lr-chart", HTMLElement), {
     yLabel: "learning rate",
     log: true,
-    series: first.map(series),
+    series: first.map((r, i) => ({ ...series(r, i), holds: true })),
+    hooks: { draw: [(u) => drawMarkers(u, shown)] },
   });
   /** @param {{ view: any, curves: any }[]} runs */
   const draw = (runs) => {
+    shown = runs;
     renderTable(runs);
+    renderDiff(byId("compare-diff", HTMLTableElement), runs);
     const last = Math.max(...runs.map((r) => lastStep(r.curves)));
-    setCurves(loss, align(runs.map((r) => r.curves.train)), last);
+    setCurves(
+      loss,
+      align([...runs.map((r) => r.curves.train), ...runs.map((r) => r.curves.val)]),
+      last,
+    );
     setCurves(lr, align(runs.map((r) => r.curves.lr)), last);
   };
   draw(first);
@@ -105,6 +119,37 @@ async function start() {
     draw(runs);
     return !runs.every((r) => isTerminal(r.view.status));
   }, POLL_MS);
+}
+
+/**
+ * Each run's LR decisions as diamonds in the run's colour at (step, LR after), so the compare
+ * page shows where each run's LR moved and why (the run page holds each one's evidence).
+ *
+ * @param {import("./charts.js").Chart} u
+ * @param {{ curves: any }[]} runs
+ */
+function drawMarkers(u, runs) {
+  let count = 0;
+  onCanvas(u, (ctx, x) => {
+    runs.forEach((run, i) => {
+      ctx.fillStyle = PALETTE[i % PALETTE.length];
+      for (const m of run.curves.markers) {
+        const cx = x(m.step);
+        const cy = u.valToPos(m.decision.lr, "y", true);
+        const r = 5 * devicePixelRatio;
+        ctx.beginPath();
+        ctx.moveTo(cx, cy - r);
+        ctx.lineTo(cx + r, cy);
+        ctx.lineTo(cx, cy + r);
+        ctx.lineTo(cx - r, cy);
+        ctx.closePath();
+        ctx.fill();
+        count++;
+      }
+    });
+  });
+  // How many are drawn, for readers of the page's structure (and its tests).
+  u.root.dataset.markers = String(count);
 }
 
 start().catch((err) => showError(byId("compare-error", HTMLElement), err));

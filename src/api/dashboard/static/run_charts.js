@@ -8,7 +8,8 @@
  * @module
  */
 
-import { align, createChart, lastStep, onCanvas, setCurves } from "./charts.js";
+import { align, createChart, lastStep, onCanvas, setCurves, themeColours } from "./charts.js";
+import { lossView, lossViewControls } from "./loss_view.js";
 import { el, num } from "./common.js";
 
 /** @typedef {import("./charts.js").Columns} Columns */
@@ -74,11 +75,15 @@ export function runCharts(lossBox, lrBox, onSelect) {
       }
     });
 
+  // The smoothing and log controls change only how the loss is drawn, never the data.
+  const view = lossViewControls(() => redraw());
   const loss = createChart(lossBox, {
     yLabel: "loss",
+    format: (v) => num(view.log ? 10 ** v : v),
     series: [
       { label: "training loss", stroke: "#1f77b4" },
-      { label: "validation loss", stroke: "#ff7f0e", dots: true },
+      // The page's text colour: unlike any rule's marker colour, in light and dark mode.
+      { label: "validation loss", stroke: themeColours().fg, dots: true },
     ],
     hooks: { drawClear: [shade], draw: [lines] },
   });
@@ -86,8 +91,8 @@ export function runCharts(lossBox, lrBox, onSelect) {
     yLabel: "learning rate",
     log: true,
     series: [
-      { label: "effective LR", stroke: "#333333" },
-      { label: "what-if LR", stroke: WHAT_IF_STROKE, dash: [6, 4], stepped: true },
+      { label: "effective LR", stroke: themeColours().fg, holds: true },
+      { label: "what-if LR", stroke: WHAT_IF_STROKE, dash: [6, 4], stepped: true, holds: true },
     ],
     hooks: { drawClear: [shade], draw: [lines, diamonds, placeButtons] },
   });
@@ -146,7 +151,7 @@ export function runCharts(lossBox, lrBox, onSelect) {
   function redraw() {
     if (!curves) return;
     const last = lastStep(curves);
-    setCurves(loss, align([curves.train, curves.val]), last);
+    setCurves(loss, align([lossView(curves.train, view), lossView(curves.val, view, false)]), last);
     const empty = { step: [], value: [] };
     setCurves(lr, align([curves.lr, whatIf?.lr ?? empty]), last);
     if (lr.series[2].show !== !!whatIf) lr.setSeries(2, { show: !!whatIf });

@@ -10,6 +10,8 @@
 import { audit } from "./audit.js";
 import { api, byId, el, initTokenField, isTerminal, num, showError } from "./common.js";
 import { runCharts } from "./run_charts.js";
+import { runDetails } from "./run_details.js";
+import { openLinkedDecision } from "./decision_links.js";
 import { whatIfPanel } from "./whatif.js";
 
 /** Points per curve the server averages the log into. */
@@ -25,6 +27,7 @@ let view = null;
 let curves = null;
 
 const auditPanel = audit(runId, (d) => auditPanel.showEvidence(d));
+const details = runDetails(runId);
 const charts = runCharts(
   byId("loss-chart", HTMLElement),
   byId("lr-chart", HTMLElement),
@@ -70,6 +73,7 @@ function renderSummary() {
 async function refresh() {
   view = await api(path);
   renderSummary();
+  details.update(view);
   curves = await api(`${path}/curves?max=${MAX_POINTS}`);
   auditPanel.setColours(curves.ruleColours);
   charts.update(curves);
@@ -143,6 +147,7 @@ async function start() {
   const startSeq = view.seq;
   await refresh();
   await auditPanel.load();
+  openLinkedDecision(auditPanel);
   if (!isTerminal(view.status)) follow(startSeq);
 }
 

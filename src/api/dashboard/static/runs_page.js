@@ -9,6 +9,8 @@
 
 import { api, byId, el, every, initTokenField, isTerminal, num, showError } from "./common.js";
 import { refreshWorkers } from "./workers_panel.js";
+import { duration } from "./run_details.js";
+import { listControls, runMatches, runMs, sortRuns } from "./runs_list.js";
 
 const POLL_MS = 1000;
 
@@ -48,7 +50,9 @@ function newRow(run) {
       el("progress", { max: "1", "aria-label": `Progress of ${run.name}` }),
       el("span"),
     ),
-    ...["lr", "multiplier", "val", "backend"].map((c) => el("td", { "data-col": c })),
+    ...["lr", "multiplier", "val", "created", "duration", "backend"].map((c) =>
+      el("td", { "data-col": c })
+    ),
     el("td", {}, cancel),
   );
   return row;
@@ -73,21 +77,35 @@ function updateRow(row, run) {
   set("lr", num(run.lr, 3));
   set("multiplier", `×${num(run.multiplier, 3)}`);
   set("val", num(run.lastValLoss));
+  set("created", new Date(run.createdAt).toLocaleString());
+  set("duration", duration(runMs(run)));
+  // The backend's short name in the table, the whole description on hover: it no longer wraps.
   const backend = run.worker?.backend;
-  set(
-    "backend",
+  set("backend", backend ? `${backend.name}${backend.accelerator ? " + BLAS" : ""}` : "–");
+  row.querySelector('[data-col="backend"]')?.setAttribute(
+    "title",
     backend
       ? `${backend.name} ${backend.version}${
         backend.accelerator ? ` + ${backend.accelerator}` : ""
       }`
-      : "–",
+      : "",
   );
   const cancel = row.querySelector("button.cancel");
   if (cancel instanceof HTMLButtonElement) cancel.hidden = isTerminal(run.status);
 }
 
+/** @type {any[]} the runs of the last poll */
+let latest = [];
+const list = listControls(() => render());
+
 async function refresh() {
-  const { runs } = await api("/v1/runs");
+  latest = (await api("/v1/runs")).runs;
+  render();
+}
+
+/** Shows the runs of the last poll that match the search and filter, in the chosen order. */
+function render() {
+  const runs = latest;
   const body = byId("runs-table", HTMLTableElement).tBodies[0];
   const seen = new Set();
   /** @type {HTMLTableRowElement[]} */
@@ -97,7 +115,10 @@ async function refresh() {
     let row = rows.get(run.id);
     if (!row) rows.set(run.id, row = newRow(run));
     updateRow(row, run);
-    order.push(row);
+    row.hidden = !runMatches(run, list);
+  }
+  for (const run of sortRuns(runs, list)) {
+    order.push(/** @type {HTMLTableRowElement} */ (rows.get(run.id)));
   }
   for (const [id, row] of rows) if (!seen.has(id)) (row.remove(), rows.delete(id));
   order.forEach((row, i) => {
@@ -116,6 +137,8 @@ async function refresh() {
  */
 async function cancelRun(id, button) {
   const status = byId("action-status", HTMLElement);
+  // Cancelling cannot be undone: the run ends with RunCancelled.
+  if (!confirm(`Cancel run ${id}? It stops within one step and cannot be resumed.`)) return;
   button.disabled = true;
   try {
     await api(`/v1/runs/${encodeURIComponent(id)}/cancel`, { method: "POST", body: {} });

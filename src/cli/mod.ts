@@ -1,0 +1,8 @@
+/**
+ * What every command-line entry point shares: flag parsing with usage text and checked values.
+ *
+ * @module
+ */
+
+export * from "./flags.ts";
+export * from "./definition_file.ts";

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+
+// The set-up the README's commands run first. Installing with apt-get cannot be exercised here
+// without changing the machine; what a user without root (or with ADALRS_NO_APT=1) sees can.
+Deno.test("setup.ts names the missing package, what it costs and the exact command", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/setup.ts", "start"],
+    cwd: new URL("../../", import.meta.url),
+    env: { ADALRS_NO_APT: "1", ADALRS_BLAS_LIB: "/nonexistent/libopenblas.so.0", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, "the service still starts, only slower");
+  assert.match(
+    stderr,
+    /MISSING: libopenblas0-pthread \(not installed automatically: ADALRS_NO_APT=1\)/,
+  );
+  assert.match(stderr, /training runs about 7x slower/);
+  assert.match(stderr, /install with: (sudo )?apt-get install -y libopenblas0-pthread/);
+  assert.match(stderr, /^!{10,}$/m, "boxed, so it is not lost among other lines");
+});
+
+Deno.test("setup.ts refuses an unknown purpose with its usage", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/setup.ts", "deploy"],
+    cwd: new URL("../../", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(new TextDecoder().decode(out.stderr), /expected start or test, not deploy/);
+});
