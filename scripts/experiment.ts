@@ -23,7 +23,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../src/cli/mod.ts";
+import { BACKEND_NAMES } from "../src/train/backend_name.ts";
 import {
   buildReport,
   commandLine,
@@ -45,81 +46,77 @@ import type { ScheduleKind } from "../src/schedule/mod.ts";
 import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";
 import { REFERENCE_KINDS } from "../src/events/mod.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    profile: { type: "string", default: "quick" },
-    schedule: { type: "string", default: "cosine" },
-    steps: { type: "string" },
-    layers: { type: "string" },
-    width: { type: "string" },
-    heads: { type: "string" },
-    batch: { type: "string" },
-    seq: { type: "string" },
-    window: { type: "string" },
-    reference: { type: "string" },
-    center: { type: "string" },
-    workers: { type: "string" },
-    grid: { type: "string", default: "7" },
-    seed: { type: "string", default: "0" },
-    url: { type: "string" },
-    data: { type: "string" },
-    out: { type: "string" },
-    backend: { type: "string", default: Deno.env.get("ADALRS_BACKEND") ?? "wasm" },
-    "seconds-per-step": { type: "string" },
-    plan: { type: "boolean", default: false },
-    fit: { type: "string" },
-    "sweep-from": { type: "string" },
-    starts: { type: "string", default: "fit/9,fit/3,fit*3,fit*9" },
-    only: { type: "string", default: "all" },
+const int = (help: string) => ({ kind: "number", integer: true, min: 1, help }) as const;
+const { values } = parseCommandLine({
+  usage: "deno task experiment --profile quick|full --schedule cosine|wsd|constant [--seed S] " +
+    "[--fit LR] [--starts fit/9,fit/3,fit*3,fit*9] [--plan] [...]",
+  about: "AdaLRS against an LR grid sweep on real pretraining: a sweep of fixed-LR runs finds " +
+    "the fit LR, then AdaLRS runs start at fit/9, fit/3, fit*3 and fit*9. Writes results.md, " +
+    "results.json and plots to --out.",
+  flags: {
+    profile: { kind: "string", choices: Object.keys(PROFILES), default: "quick", help: "sizes" },
+    schedule: {
+      kind: "string",
+      choices: ["cosine", "wsd", "constant"],
+      default: "cosine",
+      help: "base LR schedule",
+    },
+    steps: int("training steps [profile's]"),
+    layers: int("GPT layers [profile's]"),
+    width: int("GPT width [profile's]"),
+    heads: int("attention heads [profile's]"),
+    batch: int("batch size [profile's]"),
+    seq: int("sequence length [profile's]"),
+    window: int("AdaLRS window [profile's]"),
+    workers: int("worker processes of the embedded service [profile's]"),
+    center: { kind: "number", above: 0, help: "centre of the LR grid [profile's]" },
+    reference: {
+      kind: "string",
+      choices: REFERENCE_KINDS,
+      default: ADALRS_DEFAULTS.reference,
+      help: "sequential trials' reference",
+    },
+    grid: { kind: "number", integer: true, min: 7, default: 7, help: "initial grid points" },
+    seed: { kind: "number", integer: true, min: 0, default: 0, help: "the runs' seed" },
+    fit: { kind: "number", above: 0, help: "take the fit LR from another seed's sweep" },
+    "sweep-from": { kind: "string", help: "reuse the sweep of an earlier results.json" },
+    starts: {
+      kind: "string",
+      default: "fit/9,fit/3,fit*3,fit*9",
+      help: "where AdaLRS runs start",
+    },
+    only: { kind: "string", choices: ["all", "fixed"], default: "all", help: "fixed: baselines" },
+    url: { kind: "string", help: "a running service instead of an embedded one" },
+    data: { kind: "string", help: "the embedded store [data/experiments/<name>]" },
+    out: { kind: "string", help: "results folder [docs/results/<name>]" },
+    backend: {
+      kind: "string",
+      choices: BACKEND_NAMES,
+      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+      help: "the embedded workers' backend",
+    },
+    "seconds-per-step": { kind: "number", above: 0, help: "for the time estimate" },
+    plan: { kind: "boolean", help: "print the definition and the time estimate; run nothing" },
   },
 });
 const profile = values.profile as keyof typeof PROFILES;
 const schedule = values.schedule as ScheduleKind;
-if (!(profile in PROFILES) || !["cosine", "wsd", "constant"].includes(schedule)) {
-  console.error("usage: deno task experiment --profile quick|full --schedule cosine|wsd|constant");
-  Deno.exit(2);
-}
-const givenFit = values.fit === undefined ? null : Number(values.fit);
-if (givenFit !== null && !(givenFit > 0)) {
-  console.error(`--fit must be a positive learning rate, got ${values.fit}`);
-  Deno.exit(2);
-}
-const num = (v: string | undefined, fallback: number) => v === undefined ? fallback : Number(v);
+const givenFit = values.fit ?? null;
 const p: ProfileSize = PROFILES[profile];
 const size: ProfileSize = {
   ...p,
-  steps: num(values.steps, p.steps),
-  layers: num(values.layers, p.layers),
-  width: num(values.width, p.width),
-  heads: num(values.heads, p.heads),
-  batchSize: num(values.batch, p.batchSize),
-  sequenceLength: num(values.seq, p.sequenceLength),
-  window: num(values.window, p.window),
-  center: givenFit ?? num(values.center, p.center),
-  workers: num(values.workers, p.workers),
+  steps: values.steps ?? p.steps,
+  layers: values.layers ?? p.layers,
+  width: values.width ?? p.width,
+  heads: values.heads ?? p.heads,
+  batchSize: values.batch ?? p.batchSize,
+  sequenceLength: values.seq ?? p.sequenceLength,
+  window: values.window ?? p.window,
+  center: givenFit ?? values.center ?? p.center,
+  workers: values.workers ?? p.workers,
 };
-const bad = Object.entries(size).filter(([, v]) => !(typeof v === "number" && v > 0));
-if (bad.length) {
-  console.error(
-    `Sizes must be positive numbers; got ${bad.map(([k, v]) => `${k} ${v}`).join(", ")}`,
-  );
-  Deno.exit(2);
-}
-const points = Number(values.grid);
-if (!(points >= 7)) {
-  console.error(`--grid must be at least 7 points, got ${values.grid}`);
-  Deno.exit(2);
-}
-const reference = values.reference ?? ADALRS_DEFAULTS.reference;
-if (!(REFERENCE_KINDS as readonly string[]).includes(reference)) {
-  console.error(`--reference must be one of ${REFERENCE_KINDS.join(", ")}; got ${reference}`);
-  Deno.exit(2);
-}
-if (values.only !== "all" && values.only !== "fixed") {
-  console.error(`--only must be fixed or all, got ${values.only}`);
-  Deno.exit(2);
-}
+const points = values.grid;
+const reference = values.reference;
 const STARTS: Record<string, number> = { "fit/9": -2, "fit/3": -1, "fit*3": 1, "fit*9": 2 };
 // `fit·3`, as the pages write it, works too.
 const offsets = values.starts.split(",").map((start) => STARTS[start.trim().replace("·", "*")]);
@@ -127,18 +124,18 @@ if (offsets.some((o) => o === undefined)) {
   console.error(`--starts takes some of ${Object.keys(STARTS).join(",")}; got ${values.starts}`);
   Deno.exit(2);
 }
-const seedSuffix = values.seed === "0" ? "" : `-seed${values.seed}`;
+const seedSuffix = values.seed === 0 ? "" : `-seed${values.seed}`;
 const name = `${profile}-${schedule}${seedSuffix}`;
 const outDir = values.out ?? `docs/results/${name}`;
 const git = await gitState();
-const profileBase = profileDefinition(size, schedule, Number(values.seed));
+const profileBase = profileDefinition(size, schedule, values.seed);
 // Each run records the checkout it was created from; reuse ignores this tag.
 const base = {
   ...profileBase,
   tags: { ...profileBase.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
   adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind },
 };
-const secondsPerStep = num(values["seconds-per-step"], size.secondsPerStep);
+const secondsPerStep = values["seconds-per-step"] ?? size.secondsPerStep;
 const sweepRuns = givenFit === null ? points : new Set([0, ...offsets]).size;
 const adalrsRuns = values.only === "fixed" ? 0 : offsets.length;
 const estimate = estimateSeconds({
@@ -186,7 +183,7 @@ const outcome = await runExperiment(service, {
   progress,
   offsets,
   fit: givenFit === null ? "sweep" : "given",
-  only: values.only,
+  only: values.only as "fixed" | "all",
   sweep: values["sweep-from"] === undefined
     ? undefined
     : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"]))),

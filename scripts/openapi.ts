@@ -7,10 +7,14 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { openApiDocument } from "../src/api/mod.ts";
+import { parseCommandLine } from "../src/cli/mod.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
+const { values } = parseCommandLine({
+  usage: "deno task openapi [--out openapi.json]",
+  about: "Writes the OpenAPI document that GET /openapi.json serves, without a service.",
+  flags: { out: { kind: "string", help: "file to write [standard output]" } },
+});
 const text = JSON.stringify(openApiDocument(), null, 2) + "\n";
 if (values.out) await Deno.writeTextFile(values.out, text);
 else console.log(text);

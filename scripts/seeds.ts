@@ -10,16 +10,24 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../src/cli/mod.ts";
 import { seedMarkdown, type SeedReport, summariseSeeds } from "../src/experiment/mod.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    schedule: { type: "string", default: "cosine" },
-    profile: { type: "string", default: "full" },
-    seeds: { type: "string", default: "0,1,2" },
-    dir: { type: "string", default: "docs/results" },
+const { values } = parseCommandLine({
+  usage: "deno task experiment:seeds --schedule cosine|wsd|constant [--profile full] " +
+    "[--seeds 0,1,2] [--dir docs/results]",
+  about: "The multi-seed table of docs/results.md: per start, the median and worst over seeds, " +
+    "the fixed runs' spread, and the targets, from each seed's results.json.",
+  flags: {
+    schedule: {
+      kind: "string",
+      choices: ["cosine", "wsd", "constant"],
+      default: "cosine",
+      help: "which experiments",
+    },
+    profile: { kind: "string", default: "full", help: "the profile's name" },
+    seeds: { kind: "string", default: "0,1,2", help: "seeds, comma-separated" },
+    dir: { kind: "string", default: "docs/results", help: "where the pages are" },
   },
 });
 const seeds = values.seeds.split(",").map(Number);

@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 
 // Every `deno task` that runs a script of ours answers --help, and a wrong flag gets one line
 // plus the usage, never a stack trace. The script is run directly (`deno task start` would run
-// the setup first). `experiment` moves to the shared flag parser separately.
+// the setup first).
 const SKIP = new Set([
   "test",
   "check",
   "bench",
-  "experiment",
   "setup:tensorflow",
   "setup:tensorflow-gpu",
 ]);
