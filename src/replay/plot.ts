@@ -12,6 +12,9 @@ import { chartSvg } from "./svg.ts";
 /** Marker colour of each rule; rules that change nothing are not drawn. */
 export const RULE_COLOURS: Partial<Record<Rule, string>> = {
   "upscale-trial": "#1f77b4",
+  "downscale-trial": "#637939",
+  "trial-branch": "#393b79",
+  "trial-reject": "#ad494a",
   "trial-accept": "#2ca02c",
   "trial-restore": "#d62728",
   "trial-setback": "#e377c2",

@@ -41,11 +41,12 @@ Deno.test("run page: live curves, markers with evidence, verify by replay, what-
   }
   assert.match(await evidence.innerText(), /snapshot s\d+/);
   assert.equal(await trial.getAttribute("aria-pressed"), "true");
-  await page.locator('button.marker[data-rule="trial-restore"]').first().click();
-  await evidence.getByText(/^trial-restore: /).waitFor();
-  assert.match(await evidence.innerText(), /restore s\d+/);
+  // A paired trial won: the trial branch, saved at the branch, is restored.
+  await page.locator('button.marker[data-rule="trial-accept"]').first().click();
+  await evidence.getByText(/^trial-accept: /).waitFor();
+  assert.match(await evidence.innerText(), /restore s\d+t/);
 
-  // The rollback that restore caused is an abandoned stretch.
+  // The branch that lost is an abandoned stretch.
   const curves = await (await fetch(`${d.base}/v1/runs/${run.id}/curves`)).json();
   assert.ok(curves.abandoned.some((a: { why: string }) => a.why === "rollback"));
 
