@@ -6,6 +6,9 @@ import { given, line, pairedSetup, PEAK, Scenario } from "./_given.ts";
 const SETTLED = line(0.25, 1.5);
 const untilBranch = () =>
   given(pairedSetup(), line(0.5, 3), line(0.25, 2), line(0.5, 1.75)).when(SETTLED);
+/** Windows 0-4: up to the control branch's last window, which the next window completes. */
+const untilControl = (config = pairedSetup()) =>
+  given(config, line(0.5, 3), line(0.25, 2), line(0.5, 1.75), SETTLED, line(0.5, 1.8));
 const shifted = (losses: number[], by: number[]) => losses.map((x, i) => x + by[i % by.length]);
 
 Deno.test("paired: after the trial and settling windows, branch back to the snapshot and replay its batches", () => {
@@ -28,7 +31,7 @@ Deno.test("paired: after the trial and settling windows, branch back to the snap
 });
 
 Deno.test("paired: the trial branch ahead of the control branch, batch for batch, is restored and kept", () => {
-  const control = untilBranch().scenario.when(line(0.5, 1.8)).scenario;
+  const control = untilControl();
   const verdict = control.when(shifted(SETTLED, [0.125])).then({
     rule: "trial-accept",
     mBefore: 1,
@@ -50,7 +53,7 @@ Deno.test("paired: the trial branch ahead of the control branch, batch for batch
 });
 
 Deno.test("paired: a lost upscale stays on the control branch and tries the downscale, which must win too", () => {
-  const control = untilBranch().scenario.when(line(0.5, 1.8)).scenario;
+  const control = untilControl();
   const reject = control.when(shifted(SETTLED, [-0.1]));
   reject.then({
     rule: "trial-reject",
@@ -91,7 +94,7 @@ Deno.test("paired: a lost upscale stays on the control branch and tries the down
 });
 
 Deno.test("paired: a difference inside the error reverts to the old LR on the control branch", () => {
-  const control = untilBranch().scenario.when(line(0.5, 1.8)).scenario;
+  const control = untilControl();
   // Differences trial - control = 0.25, -0.15, 0.25, -0.15, 0.25: mean 0.09, error 0.098.
   const verdict = control.when(shifted(SETTLED, [-0.25, 0.15])).then({
     rule: "trial-revert",
@@ -104,14 +107,7 @@ Deno.test("paired: a difference inside the error reverts to the old LR on the co
 
 Deno.test("climb: after an accepted trial the next window starts the next trial without waiting", () => {
   const config = pairedSetup({ climb: true });
-  const control = given(
-    config,
-    line(0.5, 3),
-    line(0.25, 2),
-    line(0.5, 1.75),
-    SETTLED,
-    line(0.5, 1.8),
-  );
+  const control = untilControl(config);
   const accepted = control.when(shifted(SETTLED, [0.125])).scenario;
   // Faster than the window before: without climb, only an observation. α' = 0.99 × 3 (n = 1).
   accepted.when(line(0.5, 1.4)).then({
@@ -145,14 +141,7 @@ Deno.test("settle 2: two settling windows per branch; the verdict compares the l
 
 Deno.test("settleAt 'old': a downscale trial's branches settle back at the old LR", () => {
   const config = pairedSetup({ settleAt: "old" });
-  const control = given(
-    config,
-    line(0.5, 3),
-    line(0.25, 2),
-    line(0.5, 1.75),
-    SETTLED,
-    line(0.5, 1.8),
-  );
+  const control = untilControl(config);
   const reject = control.when(shifted(SETTLED, [-0.125]));
   reject.then({ rule: "trial-reject", mAfter: 0.5 });
   reject.scenario.when(line(0.25, 1.6)).then({ rule: "trial-return", mBefore: 0.5, mAfter: 1 });

@@ -199,6 +199,24 @@ export function setCurves(chart, data, lastStep) {
 }
 
 /**
+ * Traces a diamond of half-width `r` around (cx, cy): a decision marker. The caller fills or
+ * strokes it.
+ *
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} cx
+ * @param {number} cy
+ * @param {number} r
+ */
+export function diamond(ctx, cx, cy, r) {
+  ctx.beginPath();
+  ctx.moveTo(cx, cy - r);
+  ctx.lineTo(cx + r, cy);
+  ctx.lineTo(cx, cy + r);
+  ctx.lineTo(cx - r, cy);
+  ctx.closePath();
+}
+
+/**
  * Draws on a chart's canvas, clipped to the plotting area, in canvas pixels.
  *
  * @param {uPlot} u

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { align, createChart, lastStep, onCanvas, PALETTE, setCurves } from "./charts.js";
+import { align, createChart, diamond, lastStep, onCanvas, PALETTE, setCurves } from "./charts.js";
 import { api, byId, el, every, initTokenField, isTerminal, num, showError } from "./common.js";
 import { renderDiff } from "./definition_diff.js";
 
@@ -137,12 +137,7 @@ function drawMarkers(u, runs) {
         const cx = x(m.step);
         const cy = u.valToPos(m.decision.lr, "y", true);
         const r = 5 * devicePixelRatio;
-        ctx.beginPath();
-        ctx.moveTo(cx, cy - r);
-        ctx.lineTo(cx + r, cy);
-        ctx.lineTo(cx, cy + r);
-        ctx.lineTo(cx - r, cy);
-        ctx.closePath();
+        diamond(ctx, cx, cy, r);
         ctx.fill();
         count++;
       }

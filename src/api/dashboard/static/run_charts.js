@@ -8,7 +8,15 @@
  * @module
  */
 
-import { align, createChart, lastStep, onCanvas, setCurves, themeColours } from "./charts.js";
+import {
+  align,
+  createChart,
+  diamond,
+  lastStep,
+  onCanvas,
+  setCurves,
+  themeColours,
+} from "./charts.js";
 import { lossView, lossViewControls } from "./loss_view.js";
 import { el, num } from "./common.js";
 
@@ -65,12 +73,7 @@ export function runCharts(lossBox, lrBox, onSelect) {
         const cx = x(m.step);
         const cy = u.valToPos(m.decision.lr, "y", true);
         ctx.strokeStyle = colour(m.rule);
-        ctx.beginPath();
-        ctx.moveTo(cx, cy - r);
-        ctx.lineTo(cx + r, cy);
-        ctx.lineTo(cx, cy + r);
-        ctx.lineTo(cx - r, cy);
-        ctx.closePath();
+        diamond(ctx, cx, cy, r);
         ctx.stroke();
       }
     });
