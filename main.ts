@@ -13,11 +13,10 @@
  * @module
  */
 
-import { parseCommandLine } from "./src/cli/mod.ts";
+import { backendFlag, parseCommandLine } from "./src/cli/mod.ts";
 import { createApp } from "./src/api/mod.ts";
 import { LOOPBACK_HOSTS } from "./src/api/guard.ts";
 import { EventStore, type StoreFileWatch, watchStoreFile } from "./src/events/mod.ts";
-import { BACKEND_NAMES } from "./src/train/backend_name.ts";
 import { spawnWorker } from "./workers/spawn.ts";
 import { superviseWorkers } from "./workers/supervise.ts";
 
@@ -31,12 +30,7 @@ const { values } = parseCommandLine({
     data: { kind: "string", default: "data", help: "folder for the KV store and checkpoints" },
     kv: { kind: "string", help: "a KV path or remote URL instead of <data>/adalrs.kv" },
     workers: { kind: "number", integer: true, min: 0, default: 1, help: "trainer processes" },
-    backend: {
-      kind: "string",
-      choices: BACKEND_NAMES,
-      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
-      help: "the workers' tfjs backend",
-    },
+    backend: backendFlag("the workers' tfjs backend"),
     "allowed-hosts": {
       kind: "string",
       help: "Host headers to answer, comma-separated, or * (default: loopback and --host)",

@@ -23,8 +23,7 @@
  * @module
  */
 
-import { parseCommandLine } from "../src/cli/mod.ts";
-import { BACKEND_NAMES } from "../src/train/backend_name.ts";
+import { backendFlag, parseCommandLine } from "../src/cli/mod.ts";
 import {
   buildReport,
   commandLine,
@@ -89,12 +88,7 @@ const { values } = parseCommandLine({
     url: { kind: "string", help: "a running service instead of an embedded one" },
     data: { kind: "string", help: "the embedded store [data/experiments/<name>]" },
     out: { kind: "string", help: "results folder [docs/results/<name>]" },
-    backend: {
-      kind: "string",
-      choices: BACKEND_NAMES,
-      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
-      help: "the embedded workers' backend",
-    },
+    backend: backendFlag("the embedded workers' backend"),
     "seconds-per-step": { kind: "number", above: 0, help: "for the time estimate" },
     plan: { kind: "boolean", help: "print the definition and the time estimate; run nothing" },
   },

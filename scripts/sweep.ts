@@ -14,9 +14,8 @@
  * @module
  */
 
-import { parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
+import { backendFlag, parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
 import { stopOnInterrupt } from "../src/client/mod.ts";
-import { BACKEND_NAMES } from "../src/train/backend_name.ts";
 import {
   commandLine,
   gitState,
@@ -41,12 +40,7 @@ const { values, positionals } = parseCommandLine({
     url: { kind: "string", help: "a running service [default: embedded]" },
     data: { kind: "string", default: "data/sweep", help: "store folder when embedded" },
     out: { kind: "string", help: "folder for sweep.json and sweep.svg" },
-    backend: {
-      kind: "string",
-      choices: BACKEND_NAMES,
-      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
-      help: "tfjs backend",
-    },
+    backend: backendFlag("tfjs backend"),
   },
 });
 const definition = await readDefinitionFile(positionals[0]);

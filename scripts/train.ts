@@ -14,11 +14,10 @@
 
 import { dirname } from "node:path";
 import { decodeLoss } from "../src/adalrs/mod.ts";
-import { parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
+import { backendFlag, parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
 import { connectService, createRun, getRun, startEmbedded } from "../src/client/mod.ts";
 import type { RunEvent, RunView } from "../src/events/mod.ts";
 import { plotSvg, runCurves } from "../src/replay/mod.ts";
-import { BACKEND_NAMES } from "../src/train/backend_name.ts";
 import { Progress } from "./_progress.ts";
 import { followEvents } from "./_sse.ts";
 
@@ -35,12 +34,7 @@ const { values, positionals } = parseCommandLine({
       kind: "string",
       help: "the SVG [default: <data>/plots/<run>.svg embedded, ./<run>.svg on a service]",
     },
-    backend: {
-      kind: "string",
-      choices: BACKEND_NAMES,
-      default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
-      help: "tfjs backend when embedded",
-    },
+    backend: backendFlag("tfjs backend when embedded"),
   },
 });
 const definition = await readDefinitionFile(positionals[0]);

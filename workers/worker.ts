@@ -9,8 +9,7 @@
  */
 
 import { hostname } from "node:os";
-import { parseCommandLine } from "../src/cli/mod.ts";
-import { BACKEND_NAMES } from "../src/train/backend_name.ts";
+import { backendFlag, parseCommandLine } from "../src/cli/mod.ts";
 import { acquireLease, EventStore, isTerminal, recordBeat, removeBeat } from "../src/events/mod.ts";
 import { type BackendName, isRuntimeAbort } from "../src/train/mod.ts";
 import { EXIT_RUNTIME_ABORTED } from "./supervise.ts";
@@ -134,12 +133,7 @@ if (import.meta.main) {
     flags: {
       kv: { kind: "string", default: "data/adalrs.kv", help: "KV file or remote URL" },
       checkpoints: { kind: "string", help: "checkpoint folder [default: beside the KV file]" },
-      backend: {
-        kind: "string",
-        choices: BACKEND_NAMES,
-        default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
-        help: "tfjs backend",
-      },
+      backend: backendFlag("tfjs backend"),
       "lease-ttl": {
         kind: "number",
         integer: true,

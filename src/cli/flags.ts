@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { BACKEND_NAMES } from "../train/backend_name.ts";
 
 /** A flag taking a number: `--grid 7`. */
 export interface NumberFlag {
@@ -207,4 +208,19 @@ function describeParseError(err: Error): string {
     }`;
   }
   return err.message.split("\n")[0];
+}
+
+/**
+ * The `--backend` flag every training command shares: one of the backend names, defaulting to
+ * `ADALRS_BACKEND` or wasm.
+ *
+ * @param help the flag's line in `--help`
+ */
+export function backendFlag(help = "tfjs backend"): StringFlag & { default: string } {
+  return {
+    kind: "string",
+    choices: BACKEND_NAMES,
+    default: Deno.env.get("ADALRS_BACKEND") ?? "wasm",
+    help,
+  };
 }
