@@ -275,14 +275,19 @@ function judge(
       action: restore,
     };
   }
+  return { ...judged, ...revert(trial.mBefore, last.revert) };
+}
+
+/** No clear difference: back to the old multiplier, keeping the progress; `previous` ran at it. */
+function revert(mBefore: number, previous: WindowStats | null) {
   return {
-    ...judged,
     rule: "trial-revert",
-    m: trial.mBefore,
+    m: mBefore,
     adjusted: false,
     action: CONTINUE,
-    previous: last.revert,
-  };
+    trial: null,
+    previous,
+  } as const;
 }
 
 /**
@@ -358,16 +363,7 @@ function controlWindow(
       adjusted: true,
     };
   }
-  return {
-    ...judged,
-    rule: "trial-revert",
-    m: trial.mBefore,
-    adjusted: false,
-    action: CONTINUE,
-    trial: null,
-    previous: stats,
-    bracketed: direction === "down",
-  };
+  return { ...judged, ...revert(trial.mBefore, stats), bracketed: direction === "down" };
 }
 
 /** Mean and error (z standard errors) of `trial[i] - control[i]`, batch by batch. */

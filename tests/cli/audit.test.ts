@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
+import { runScript } from "./_run.ts";
 import { createApp } from "../../src/api/mod.ts";
 import { EventStore } from "../../src/events/mod.ts";
 
 // The audit tasks against a store on disk (--kv) and against a running service (--url), the
 // way a user runs them when the service was started with another --data.
-const root = new URL("../../", import.meta.url);
 
-async function audit(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/audit.ts", ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+function audit(args: string[]) {
+  return runScript(["scripts/audit.ts", ...args]);
 }
 
 async function lossLog(dir: string): Promise<string> {

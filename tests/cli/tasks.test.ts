@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ROOT, runScript } from "./_run.ts";
 
 // Every `deno task` that runs a script of ours answers --help, and a wrong flag gets one line
 // plus the usage, never a stack trace. The script is run directly (`deno task start` would run
@@ -10,8 +11,7 @@ const SKIP = new Set([
   "setup:tensorflow",
   "setup:tensorflow-gpu",
 ]);
-const root = new URL("../../", import.meta.url);
-const tasks = JSON.parse(Deno.readTextFileSync(new URL("deno.json", root))).tasks as Record<
+const tasks = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))).tasks as Record<
   string,
   { command: string }
 >;
@@ -22,24 +22,12 @@ function scriptOf(command: string): string[] {
   return last.slice(last.findIndex((w) => w.endsWith(".ts")));
 }
 
-async function run(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...args],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
-
 const names = Object.keys(tasks).filter((name) => !SKIP.has(name));
 
 Deno.test("every task answers --help with its usage and exit code 0", async () => {
   assert.ok(names.length >= 14, `only ${names.length} tasks found`);
   const results = await Promise.all(
-    names.map((name) => run([...scriptOf(tasks[name].command), "--help"])),
+    names.map((name) => runScript([...scriptOf(tasks[name].command), "--help"])),
   );
   names.forEach((name, i) => {
     const { code, stdout, stderr } = results[i];
@@ -51,7 +39,11 @@ Deno.test("every task answers --help with its usage and exit code 0", async () =
 
 Deno.test("an unknown flag gets one error line and the usage, exit code 2", async () => {
   for (const name of ["synthetic", "train", "replay", "start"]) {
-    const { code, stdout, stderr } = await run([...scriptOf(tasks[name].command), "x", "--bogus"]);
+    const { code, stdout, stderr } = await runScript([
+      ...scriptOf(tasks[name].command),
+      "x",
+      "--bogus",
+    ]);
     assert.equal(code, 2, `${name}: ${stderr}`);
     assert.equal(stdout, "");
     const lines = stderr.trim().split("\n");
@@ -62,7 +54,7 @@ Deno.test("an unknown flag gets one error line and the usage, exit code 2", asyn
 });
 
 Deno.test("a numeric flag that is not a number is refused by name", async () => {
-  const { code, stderr } = await run([
+  const { code, stderr } = await runScript([
     "scripts/sweep.ts",
     "examples/synthetic-small-lr.json",
     "--grid",

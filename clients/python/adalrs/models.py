@@ -46,7 +46,9 @@ class Decision(TypedDict):
     action: Action
 
 
-class _LossesAnswer(TypedDict):
+class LossesAnswer(TypedDict):
+    """What to do next, after a losses post."""
+
     runId: str
     status: str
     nextStep: int
@@ -58,10 +60,6 @@ class _LossesAnswer(TypedDict):
     decision: Optional[Decision]
     dataStep: int
     keep: List[str]
-
-
-class LossesAnswer(_LossesAnswer):
-    """What to do next, after a losses post."""
 
 
 class RunView(TypedDict):
