@@ -12,9 +12,9 @@ import { parseCommandLine } from "../../src/cli/mod.ts";
 import {
   ADALRS_DEFAULTS,
   encodeLoss,
+  evolve,
   initialState,
   type LossValue,
-  recordLosses,
 } from "../../src/adalrs/mod.ts";
 import { createApp } from "../../src/api/mod.ts";
 import {
@@ -49,7 +49,7 @@ const losses = syntheticLosses(definition.training.steps);
 let state = initialState(controllerSetup(definition));
 let t0 = performance.now();
 for (let w = 0; w < windows; w++) {
-  state = recordLosses(state, w * k, losses.slice(w * k, (w + 1) * k)).state;
+  state = evolve(state, losses.slice(w * k, (w + 1) * k));
 }
 const reducerMs = performance.now() - t0;
 

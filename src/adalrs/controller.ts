@@ -1,148 +1,44 @@
 /**
- * The AdaLRS controller as a pure reducer: `(state, losses) -> (state, decision)`.
- *
- * No clock, no randomness, no I/O: replaying the same losses from the same initial state yields
- * the same decisions, bit for bit. File order follows the decider pattern: state, then the
- * transition; the rules it applies live in `rules.ts`.
+ * The AdaLRS controller as a decider. `decide` answers losses from a trainer with a rejection or
+ * with the decision they complete; `evolve` folds accepted losses into the state. Both are pure: no
+ * clock, no randomness, no I/O, so replaying the same losses from the same initial state yields
+ * the same decisions, bit for bit. The state lives in `state.ts`, the rules in `rules.ts`.
  *
  * @module
  */
 
-import { baseLr } from "../schedule/mod.ts";
-import type { ControllerSetup } from "./config.ts";
 import type { Decision, WindowStats } from "./decision.ts";
 import { decodeLoss, type LossValue } from "./loss_value.ts";
 import { chooseRule } from "./rules.ts";
+import { type ControllerState, currentLr, windowEnd } from "./state.ts";
 import { velocity } from "./velocity.ts";
 
+/** Why losses do not fit the controller, and the step it expects next. */
+export interface Rejection {
+  reason: string;
+  expectedStep: number;
+}
+
+/** `decide`'s answer: the decision the losses complete (null mid-window), or why they don't fit. */
+export type Decided =
+  | { ok: true; decision: Decision | null }
+  | { ok: false; rejection: Rejection };
+
 /**
- * An upscale trial in progress, or a trigger waiting for its fresh reference window.
+ * What consecutive losses from a trainer mean to the controller.
  *
- * - `reference`: the next window at the same LR is the reference of a trial (`fresh`, or after an
- *   accepted trial with `climb`: the next trial goes the same `direction`).
- * - `running`: the trial window at `mBefore * α'` is being measured against `reference`.
- * - `closing` (`bracket`, `trigger-return`, `paired`): the trial window was `measured`; one more
- *   window back at `mBefore` closes the reference around it, shows a setback, or (paired) ends the
- *   trial branch.
- * - `control` (`paired`): the trial branch was saved as `branchId` and `snapshotId` restored; the
- *   same steps run again at `mBefore`. `settled` holds the trial branch's settling-window losses,
- *   compared batch for batch with the control branch's second window.
- */
-export type Trial =
-  | { stage: "reference"; direction?: Direction }
-  | {
-    stage: "running";
-    snapshotId: string;
-    mBefore: number;
-    reference: WindowStats;
-    direction?: Direction;
-  }
-  | {
-    stage: "closing";
-    direction?: Direction;
-    /** (`paired`) settling windows finished before this one. */
-    settling?: number;
-    snapshotId: string;
-    mBefore: number;
-    mTrial: number;
-    reference: WindowStats;
-    measured: WindowStats;
-  }
-  | {
-    stage: "control";
-    direction?: Direction;
-    snapshotId: string;
-    branchId: string;
-    mBefore: number;
-    mTrial: number;
-    reference: WindowStats;
-    measured: WindowStats;
-    settled: number[];
-    settledStats: WindowStats;
-    /** Control windows measured so far. */
-    windows: number;
-  };
-
-/**
- * Which way a trial moves the LR: up by α' (every trial of revision 2), or down by β' (paired
- * trials test a downscale after an upscale lost, instead of applying it untested).
- */
-export type Direction = "up" | "down";
-
-/** Everything the controller remembers between windows. Plain data, safe to store as JSON. */
-export interface ControllerState {
-  setup: ControllerSetup;
-  /** The compute step whose loss comes next. */
-  nextStep: number;
-  /**
-   * Compute steps minus data steps: how many steps re-ran earlier batches (paired trials' control
-   * branches). The schedule follows compute steps; the batches follow data steps.
-   */
-  dataOffset: number;
-  /** Losses of the current, incomplete window. */
-  pending: LossValue[];
-  /** The AdaLRS multiplier m and the number n of adjustments so far. */
-  m: number;
-  n: number;
-  /** Highest mean loss of any window so far (the divergence guard). */
-  maxMean: number | null;
-  /** The last window at the current LR; reset whenever the LR changes. */
-  previous: WindowStats | null;
-  /** Consecutive windows whose loss rose beyond the error bars. */
-  rising: number;
-  /**
-   * (`paired`) An upscale lost and the downscale tried after it did not win: the LR is bracketed,
-   * and with `stopWhenBracketed` no more trials start.
-   */
-  bracketed: boolean;
-  trial: Trial | null;
-  /** Decisions made so far. */
-  decisions: number;
-}
-
-/**
- * The state of a run that has not seen any loss.
+ * Losses must start at `state.nextStep` and must not run past {@linkcode windowEnd}: a decision
+ * must reach the trainer before the step after a window.
  *
- * @param setup the controller settings, schedule, peak LR and total steps
- */
-export function initialState(setup: ControllerSetup): ControllerState {
-  return {
-    setup,
-    nextStep: 0,
-    dataOffset: 0,
-    pending: [],
-    m: 1,
-    n: 0,
-    maxMean: null,
-    previous: null,
-    rising: 0,
-    bracketed: false,
-    trial: null,
-    decisions: 0,
-  };
-}
-
-/** The learning rate the trainer should use at `state.nextStep`. */
-export function currentLr(state: ControllerState): number {
-  const { schedule, peakLr, totalSteps } = state.setup;
-  return state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps);
-}
-
-/**
- * The data position of `state.nextStep`: which step's batch the trainer draws next. It equals the
- * compute step until a paired trial replays batches.
- */
-export function dataStep(state: ControllerState): number {
-  // Views stored before revision 3 have no offset.
-  return state.nextStep - (state.dataOffset ?? 0);
-}
-
-/**
- * The snapshots a trainer must still hold; it may free any other.
+ * @param state the controller before the losses
+ * @param fromStep the compute step of the first loss
+ * @param losses the losses, one per step
+ * @returns the decision if the losses complete a window (null otherwise), or a rejection
  *
  * @example
  * ```ts
- * import { heldSnapshots, initialState } from "./controller.ts";
+ * import { decide } from "./controller.ts";
+ * import { initialState } from "./state.ts";
  * import { ADALRS_DEFAULTS } from "./config.ts";
  * const state = initialState({
  *   adalrs: ADALRS_DEFAULTS,
@@ -150,46 +46,92 @@ export function dataStep(state: ControllerState): number {
  *   peakLr: 1e-3,
  *   totalSteps: 1000,
  * });
- * if (heldSnapshots(state).length !== 0) throw new Error("nothing to hold before a trial");
+ * const out = decide(state, 5, [3.1]);
+ * if (out.ok || out.rejection.expectedStep !== 0) throw new Error("losses start at step 0");
  * ```
  */
-export function heldSnapshots(state: ControllerState): string[] {
-  const trial = state.trial;
-  if (trial === null || trial.stage === "reference") return [];
-  return trial.stage === "control" ? [trial.snapshotId, trial.branchId] : [trial.snapshotId];
-}
-
-/** The last step of the window that `state.nextStep` belongs to. */
-export function windowEnd(state: ControllerState): number {
-  return state.nextStep - state.pending.length + state.setup.adalrs.window - 1;
-}
-
-/**
- * Folds consecutive losses into the controller; decides when they complete a window.
- *
- * The caller guarantees `fromStep === state.nextStep` and that the losses do not run past
- * {@linkcode windowEnd}: a decision must reach the trainer before the step after a window.
- *
- * @returns the next state, and the decision if the losses completed a window
- */
-export function recordLosses(
+export function decide(
   state: ControllerState,
   fromStep: number,
   losses: readonly LossValue[],
-): { state: ControllerState; decision: Decision | null } {
-  if (fromStep !== state.nextStep) {
-    throw new RangeError(`Losses must start at step ${state.nextStep}, got ${fromStep}`);
+): Decided {
+  const expectedStep = state.nextStep;
+  const reject = (reason: string): Decided => ({ ok: false, rejection: { reason, expectedStep } });
+  if (fromStep !== expectedStep) {
+    const what = fromStep > expectedStep ? "leaves a gap" : "overlaps recorded losses";
+    return reject(`fromStep ${fromStep} ${what}: the next step expected is ${expectedStep}`);
   }
-  if (fromStep + losses.length - 1 > windowEnd(state)) {
-    throw new RangeError(`Losses must not run past step ${windowEnd(state)}`);
+  const last = fromStep + losses.length - 1;
+  const end = windowEnd(state);
+  if (last > end) {
+    return reject(
+      `Losses run to step ${last}, past the end of the controller's window at step ${end}: ` +
+        `post at most ${end - fromStep + 1} losses, then apply the decision before step ${end + 1}`,
+    );
   }
-  const pending = [...state.pending, ...losses];
-  const next = { ...state, nextStep: fromStep + losses.length, pending };
-  if (pending.length < state.setup.adalrs.window) return { state: next, decision: null };
-  return decideWindow({ ...next, pending: [] }, pending.map(decodeLoss));
+  const { window, full } = fill(state, losses);
+  return { ok: true, decision: window === null ? null : closeWindow(full, window).decision };
 }
 
-function decideWindow(state: ControllerState, losses: number[]): {
+/**
+ * Folds losses into the controller, deciding at every window's end. Total: the losses continue
+ * at `state.nextStep` (`decide` refused any that did not before they were recorded), and losses
+ * that run past a window's end fold into the next window after its decision.
+ *
+ * @param state the controller before the losses
+ * @param losses the losses, one per step from `state.nextStep`
+ * @returns the controller after them
+ */
+export function evolve(state: ControllerState, losses: readonly LossValue[]): ControllerState {
+  return foldLosses(state, losses).state;
+}
+
+/**
+ * {@linkcode evolve}, keeping the decisions made on the way: what replay, what-if and the
+ * simulators read.
+ *
+ * @param state the controller before the losses
+ * @param losses the losses, one per step from `state.nextStep`
+ * @returns the controller after them, and the decision of every window they completed
+ */
+export function foldLosses(
+  state: ControllerState,
+  losses: readonly LossValue[],
+): { state: ControllerState; decisions: Decision[] } {
+  const decisions: Decision[] = [];
+  let next = state;
+  for (let at = 0; at < losses.length;) {
+    const take = Math.min(losses.length - at, windowEnd(next) - next.nextStep + 1);
+    const { window, full } = fill(next, losses.slice(at, at + take));
+    next = full;
+    if (window !== null) {
+      const closed = closeWindow(full, window);
+      next = closed.state;
+      decisions.push(closed.decision);
+    }
+    at += take;
+  }
+  return { state: next, decisions };
+}
+
+/**
+ * Appends losses that fit in the current window; when they complete it, returns its losses and
+ * the state with an empty window, ready for {@linkcode closeWindow}.
+ */
+function fill(
+  state: ControllerState,
+  losses: readonly LossValue[],
+): { full: ControllerState; window: number[] | null } {
+  const pending = [...state.pending, ...losses];
+  const nextStep = state.nextStep + losses.length;
+  if (pending.length < state.setup.adalrs.window) {
+    return { full: { ...state, nextStep, pending }, window: null };
+  }
+  return { full: { ...state, nextStep, pending: [] }, window: pending.map(decodeLoss) };
+}
+
+/** The decision for a completed window, and the state after it. */
+function closeWindow(state: ControllerState, losses: number[]): {
   state: ControllerState;
   decision: Decision;
 } {
@@ -203,20 +145,19 @@ function decideWindow(state: ControllerState, losses: number[]): {
   const snapshotId = `s${state.decisions}`;
   const outcome = chooseRule(state, stats, { alpha, beta, snapshotId }, losses);
 
-  const mAfter = outcome.m;
   const nextState: ControllerState = {
     ...state,
-    m: mAfter,
+    m: outcome.m,
     n: state.n + (outcome.adjusted ? 1 : 0),
     maxMean: stats && (state.maxMean === null || stats.mean > state.maxMean)
       ? stats.mean
       : state.maxMean,
     previous: outcome.previous,
-    rising: outcome.rising ?? 0,
-    // Stored states from before revision 3 have no flag.
-    bracketed: (state.bracketed ?? false) || outcome.bracketed === true,
+    rising: outcome.rising,
+    bracketed: outcome.bracketed,
     trial: outcome.trial,
-    dataOffset: (state.dataOffset ?? 0) + (outcome.replayed ?? 0),
+    // Stored states from before revision 3 have no offset.
+    dataOffset: (state.dataOffset ?? 0) + outcome.replayed,
     decisions: state.decisions + 1,
   };
   const decision: Decision = {
@@ -224,14 +165,14 @@ function decideWindow(state: ControllerState, losses: number[]): {
     rule: outcome.rule,
     window: { fromStep, toStep, stats },
     previous: state.previous,
-    reference: outcome.reference ?? null,
-    trial: outcome.trialWindow ?? null,
+    reference: outcome.reference,
+    trial: outcome.trialWindow,
     ...(outcome.paired && { paired: outcome.paired }),
     n: state.n,
     alpha,
     beta: adalrs.revision >= 3 ? betaFactor : beta,
     mBefore: state.m,
-    mAfter,
+    mAfter: outcome.m,
     nextStep: state.nextStep,
     lr: currentLr(nextState),
     action: outcome.action,

@@ -9,4 +9,5 @@ export * from "./controller.ts";
 export * from "./decision.ts";
 export * from "./follow.ts";
 export * from "./loss_value.ts";
+export * from "./state.ts";
 export * from "./velocity.ts";

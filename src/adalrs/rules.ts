@@ -6,10 +6,14 @@
  */
 
 import type { SettleAt } from "./config.ts";
-import type { ControllerState, Direction, Trial } from "./controller.ts";
 import type { Action, PairedEvidence, Rule, WindowStats } from "./decision.ts";
+import type { ControllerState, Direction, Trial } from "./state.ts";
 
-/** What a rule changes: the rule's name plus the fields of the state it sets. */
+/**
+ * What a rule decides: the rule's name and every field of the state it sets. Complete on purpose:
+ * each rule starts from {@linkcode hold} and names what it changes, so no field is left to a
+ * default somewhere else.
+ */
 export interface Outcome {
   rule: Rule;
   m: number;
@@ -18,16 +22,18 @@ export interface Outcome {
   action: Action;
   trial: Trial | null;
   previous: WindowStats | null;
-  reference?: WindowStats | null;
+  /** The reference a trial was (or will be) judged against. */
+  reference: WindowStats | null;
   /** The trial window that was judged (trial verdicts only). */
-  trialWindow?: WindowStats | null;
-  rising?: number;
+  trialWindow: WindowStats | null;
+  /** Consecutive windows whose loss rose beyond the error bars, this one included. */
+  rising: number;
   /** Steps whose batches run again from now on (a paired trial's control branch). */
-  replayed?: number;
+  replayed: number;
   /** A paired verdict's evidence. */
-  paired?: PairedEvidence;
-  /** The LR is now bracketed (a downscale trial after a lost upscale did not win). */
-  bracketed?: boolean;
+  paired: PairedEvidence | null;
+  /** Whether the LR is bracketed after this window (a downscale trial after a lost upscale did not win). */
+  bracketed: boolean;
 }
 
 /** The factors in force for this window, and the id a new snapshot would get. */
@@ -39,8 +45,31 @@ export interface Factors {
 
 const CONTINUE: Action = { kind: "continue" };
 
+/** A trial between its snapshot and its verdict. */
+type ActiveTrial = Extract<Trial, { stage: "running" | "closing" | "control" }>;
+
+/** The outcome that changes nothing but the rule and the window the next one compares with. */
+function hold(state: ControllerState, rule: Rule, previous: WindowStats | null): Outcome {
+  return {
+    rule,
+    m: state.m,
+    adjusted: false,
+    action: CONTINUE,
+    trial: null,
+    previous,
+    reference: null,
+    trialWindow: null,
+    rising: 0,
+    replayed: 0,
+    paired: null,
+    // Stored states from before revision 3 have no flag.
+    bracketed: state.bracketed ?? false,
+  };
+}
+
 /**
- * Picks the rule for a completed window.
+ * Picks the rule for a completed window: a failed window first, then an active trial's next
+ * stage (judged whatever the search phase: its window was started inside it), then the search.
  *
  * @param state the controller before the window's decision
  * @param stats the window's statistics; null when it held a non-finite loss
@@ -53,154 +82,59 @@ export function chooseRule(
   f: Factors,
   losses: readonly number[],
 ): Outcome {
+  if (!state.setup.adalrs.enabled) return hold(state, "disabled", stats);
+  const trial = state.trial?.stage === "reference" ? null : state.trial;
+  if (stats === null) return failedWindow(state, trial, f);
+  // A control branch exists only under paired trials; it is judged as one whatever the setting.
+  if (trial?.stage === "control" || (trial !== null && state.setup.adalrs.trial === "paired")) {
+    return pairedTrial(state, trial, stats, losses, f);
+  }
+  if (trial !== null) return sequentialTrial(state, trial, stats, f);
+  return searchWindow(state, stats, f);
+}
+
+/** A window with a non-finite loss: never fit a line through NaN; reject the trial or downscale. */
+function failedWindow(state: ControllerState, trial: ActiveTrial | null, f: Factors): Outcome {
+  if (trial === null) {
+    return { ...hold(state, "non-finite-downscale", null), m: state.m * f.beta, adjusted: true };
+  }
+  return {
+    ...hold(state, "non-finite-restore", null),
+    m: trial.mBefore * f.beta,
+    adjusted: true,
+    action: { kind: "restore", snapshotId: trial.snapshotId },
+    reference: trial.reference,
+  };
+}
+
+/**
+ * A window of the search phase with no trial running: watch the descent, and start a trial when it
+ * slows (or when a reference window asked for one).
+ */
+function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): Outcome {
   const { adalrs, totalSteps } = state.setup;
-  const trial = state.trial?.stage === "running" || state.trial?.stage === "closing" ||
-      state.trial?.stage === "control"
-    ? state.trial
-    : null;
-  const keep = { m: state.m, adjusted: false, action: CONTINUE, trial: null };
-  if (!adalrs.enabled) return { ...keep, rule: "disabled", previous: stats };
-
-  // A failed window: never fit a line through NaN; treat it as a rejected trial or a downscale.
-  if (stats === null) {
-    if (trial) {
-      const restore: Action = { kind: "restore", snapshotId: trial.snapshotId };
-      return {
-        rule: "non-finite-restore",
-        m: trial.mBefore * f.beta,
-        adjusted: true,
-        action: restore,
-        trial: null,
-        previous: null,
-        reference: trial.reference,
-      };
-    }
-    return {
-      ...keep,
-      rule: "non-finite-downscale",
-      m: state.m * f.beta,
-      adjusted: true,
-      previous: null,
-    };
-  }
-
-  // A trial is judged whatever the search phase: its window was started inside it.
-  const paired = adalrs.trial === "paired";
-  if (trial?.stage === "control") return controlWindow(state, trial, stats, losses, f);
-  if (trial?.stage === "closing" && paired && (trial.settling ?? 0) + 1 < adalrs.settle) {
-    // The loss-level shift of the trial LR is still relaxing: one more settling window.
-    return {
-      rule: "trial-settle",
-      m: settleM(trial.mBefore, trial.mTrial, adalrs.settleAt),
-      adjusted: false,
-      action: CONTINUE,
-      trial: { ...trial, settling: (trial.settling ?? 0) + 1 },
-      previous: null,
-      reference: trial.reference,
-    };
-  }
-  if (trial?.stage === "closing" && paired) {
-    // The trial branch is done: keep it, and run its steps again at the old LR, same batches.
-    return {
-      rule: "trial-branch",
-      m: trial.mBefore,
-      adjusted: false,
-      action: { kind: "branch", snapshotId: trial.snapshotId, saveAs: `${trial.snapshotId}t` },
-      trial: {
-        stage: "control",
-        ...(trial.direction && { direction: trial.direction }),
-        snapshotId: trial.snapshotId,
-        branchId: `${trial.snapshotId}t`,
-        mBefore: trial.mBefore,
-        mTrial: trial.mTrial,
-        reference: trial.reference,
-        measured: trial.measured,
-        settled: [...losses],
-        settledStats: stats,
-        windows: 0,
-      },
-      previous: null,
-      reference: trial.reference,
-      trialWindow: trial.measured,
-      replayed: stats.toStep + 1 - trial.measured.fromStep,
-    };
-  }
-  const returns = paired || adalrs.reference === "bracket" ||
-    adalrs.reference === "trigger-return";
-  if (trial?.stage === "running" && returns) {
-    // Back to the old LR for one window: under `bracket` the reference then straddles the trial
-    // in time; under both, the window shows whether the trial set training back.
-    return {
-      rule: "trial-return",
-      m: paired ? settleM(trial.mBefore, state.m, adalrs.settleAt) : trial.mBefore,
-      adjusted: false,
-      action: CONTINUE,
-      trial: { ...trial, stage: "closing", mTrial: state.m, measured: stats },
-      previous: null,
-      reference: trial.reference,
-    };
-  }
-  if (trial?.stage === "running") {
-    return judge(trial, trial.reference, stats, state.m, f, { accept: stats, revert: null }, {
-      climb: adalrs.climb,
-    });
-  }
-  if (trial?.stage === "closing") {
-    // Velocity alone is fooled by a trial that spiked the loss and then recovered within its
-    // window (a steep slope, but from a higher level): back at the old LR, the loss must not be
-    // above where it stood before the trial.
-    if (stats.mean - trial.reference.mean > levelError(trial.reference) + levelError(stats)) {
-      return {
-        rule: "trial-setback",
-        m: trial.mBefore * f.beta,
-        adjusted: true,
-        action: { kind: "restore", snapshotId: trial.snapshotId },
-        trial: null,
-        previous: null,
-        reference: trial.reference,
-        trialWindow: trial.measured,
-      };
-    }
-    const reference = adalrs.reference === "bracket"
-      ? meanOf(trial.reference, stats)
-      : trial.reference;
-    return judge(trial, reference, trial.measured, trial.mTrial, f, {
-      accept: null,
-      revert: stats,
-    }, { climb: adalrs.climb });
-  }
-
   const inSearch = stats.toStep + 1 >= adalrs.searchStart * totalSteps &&
     stats.toStep + 1 <= adalrs.searchEnd * totalSteps;
-  if (!inSearch) return { ...keep, rule: "outside-search", previous: stats };
+  if (!inSearch) return hold(state, "outside-search", stats);
 
   if (stats.v < -stats.e) {
     if (state.rising + 1 >= 2) {
-      return {
-        ...keep,
-        rule: "rise-downscale",
-        m: state.m * f.beta,
-        adjusted: true,
-        previous: null,
-      };
+      return { ...hold(state, "rise-downscale", null), m: state.m * f.beta, adjusted: true };
     }
-    return { ...keep, rule: "rising", previous: stats, rising: state.rising + 1 };
+    return { ...hold(state, "rising", stats), rising: state.rising + 1 };
   }
-
-  if (state.bracketed && adalrs.stopWhenBracketed) {
-    return { ...keep, rule: "bracketed", previous: stats };
-  }
+  if (state.bracketed && adalrs.stopWhenBracketed) return hold(state, "bracketed", stats);
   if (state.trial?.stage === "reference") {
     return startTrial(state, stats, f, state.trial.direction ?? "up");
   }
   const slowed = state.previous !== null && stats.v < state.previous.v;
-  if (!slowed) return { ...keep, rule: "observe", previous: stats };
+  if (!slowed) return hold(state, "observe", stats);
   if (state.maxMean !== null && stats.mean > state.maxMean) {
-    return { ...keep, rule: "max-guard", previous: stats };
+    return hold(state, "max-guard", stats);
   }
   switch (adalrs.reference) {
     case "fresh":
-      return { ...keep, rule: "reference-window", trial: { stage: "reference" }, previous: stats };
+      return { ...hold(state, "reference-window", stats), trial: { stage: "reference" } };
     case "trigger":
     case "bracket":
     case "trigger-return":
@@ -219,9 +153,8 @@ function startTrial(
 ): Outcome {
   const up = direction === "up";
   return {
-    rule: up ? "upscale-trial" : "downscale-trial",
+    ...hold(state, up ? "upscale-trial" : "downscale-trial", null),
     m: state.m * (up ? f.alpha : f.beta),
-    adjusted: false,
     action: { kind: "snapshot", snapshotId: f.snapshotId },
     trial: {
       stage: "running",
@@ -230,8 +163,67 @@ function startTrial(
       reference,
       ...(!up && { direction }),
     },
-    previous: null,
     reference,
+  };
+}
+
+/**
+ * The next stage of a trial judged by velocity (`trial: "sequential"`): judged at once (`fresh`,
+ * `trigger`, `pair`), or after one window back at the old LR (`bracket`, `trigger-return`).
+ */
+function sequentialTrial(
+  state: ControllerState,
+  trial: Extract<Trial, { stage: "running" | "closing" }>,
+  stats: WindowStats,
+  f: Factors,
+): Outcome {
+  const { reference: kind, climb } = state.setup.adalrs;
+  const returns = kind === "bracket" || kind === "trigger-return";
+  if (trial.stage === "running" && returns) {
+    // Back to the old LR for one window: under `bracket` the reference then straddles the trial
+    // in time; under both, the window shows whether the trial set training back.
+    return trialReturn(state, trial, stats, trial.mBefore);
+  }
+  if (trial.stage === "running") {
+    return judge(state, trial, trial.reference, stats, state.m, f, {
+      accept: stats,
+      revert: null,
+      climb,
+    });
+  }
+  // Velocity alone is fooled by a trial that spiked the loss and then recovered within its window
+  // (a steep slope, but from a higher level): back at the old LR, the loss must not be above where
+  // it stood before the trial.
+  if (stats.mean - trial.reference.mean > levelError(trial.reference) + levelError(stats)) {
+    return {
+      ...hold(state, "trial-setback", null),
+      m: trial.mBefore * f.beta,
+      adjusted: true,
+      action: { kind: "restore", snapshotId: trial.snapshotId },
+      reference: trial.reference,
+      trialWindow: trial.measured,
+    };
+  }
+  const reference = kind === "bracket" ? meanOf(trial.reference, stats) : trial.reference;
+  return judge(state, trial, reference, trial.measured, trial.mTrial, f, {
+    accept: null,
+    revert: stats,
+    climb,
+  });
+}
+
+/** The trial window is measured: back to the old (or settling) LR, and close it next. */
+function trialReturn(
+  state: ControllerState,
+  trial: Extract<Trial, { stage: "running" }>,
+  stats: WindowStats,
+  m: number,
+): Outcome {
+  return {
+    ...hold(state, "trial-return", null),
+    m,
+    trial: { ...trial, stage: "closing", mTrial: state.m, measured: stats },
+    reference: trial.reference,
   };
 }
 
@@ -244,50 +236,40 @@ function startTrial(
  *   is compared with (null when the last window ran at the other LR)
  */
 function judge(
+  state: ControllerState,
   trial: { snapshotId: string; mBefore: number },
   reference: WindowStats,
   measured: WindowStats,
   mTrial: number,
   f: Factors,
-  last: { accept: WindowStats | null; revert: WindowStats | null },
-  opts: { climb: boolean },
+  last: { accept: WindowStats | null; revert: WindowStats | null; climb: boolean },
 ): Outcome {
   const tolerance = reference.e + measured.e;
-  const judged = { trial: null, previous: null, reference, trialWindow: measured };
+  const judged = { reference, trialWindow: measured };
   if (measured.v > reference.v + tolerance) {
     return {
+      ...hold(state, "trial-accept", last.accept),
       ...judged,
-      rule: "trial-accept",
       m: mTrial,
       adjusted: true,
-      action: CONTINUE,
-      trial: opts.climb ? climbing("up") : null,
-      previous: last.accept,
+      trial: last.climb ? climbing("up") : null,
     };
   }
   if (measured.v < reference.v - tolerance) {
-    const restore: Action = { kind: "restore", snapshotId: trial.snapshotId };
     return {
+      ...hold(state, "trial-restore", null),
       ...judged,
-      rule: "trial-restore",
       m: trial.mBefore * f.beta,
       adjusted: true,
-      action: restore,
+      action: { kind: "restore", snapshotId: trial.snapshotId },
     };
   }
-  return { ...judged, ...revert(trial.mBefore, last.revert) };
+  return { ...revert(state, trial.mBefore, last.revert), ...judged };
 }
 
 /** No clear difference: back to the old multiplier, keeping the progress; `previous` ran at it. */
-function revert(mBefore: number, previous: WindowStats | null) {
-  return {
-    rule: "trial-revert",
-    m: mBefore,
-    adjusted: false,
-    action: CONTINUE,
-    trial: null,
-    previous,
-  } as const;
+function revert(state: ControllerState, mBefore: number, previous: WindowStats | null): Outcome {
+  return { ...hold(state, "trial-revert", previous), m: mBefore };
 }
 
 /**
@@ -305,6 +287,61 @@ function climbing(direction: Direction): Trial {
 }
 
 /**
+ * The next stage of a paired trial (`trial: "paired"`): the trial window, `settle` windows at the
+ * settling LR, then the control branch from the same snapshot on the same batches, and the verdict.
+ */
+function pairedTrial(
+  state: ControllerState,
+  trial: ActiveTrial,
+  stats: WindowStats,
+  losses: readonly number[],
+  f: Factors,
+): Outcome {
+  const { settle, settleAt } = state.setup.adalrs;
+  switch (trial.stage) {
+    case "running":
+      return trialReturn(state, trial, stats, settleM(trial.mBefore, state.m, settleAt));
+    case "closing": {
+      const settling = trial.settling ?? 0;
+      if (settling + 1 < settle) {
+        // The loss-level shift of the trial LR is still relaxing: one more settling window.
+        return {
+          ...hold(state, "trial-settle", null),
+          m: settleM(trial.mBefore, trial.mTrial, settleAt),
+          trial: { ...trial, settling: settling + 1 },
+          reference: trial.reference,
+        };
+      }
+      // The trial branch is done: keep it, and run its steps again at the old LR, same batches.
+      const branchId = `${trial.snapshotId}t`;
+      return {
+        ...hold(state, "trial-branch", null),
+        m: trial.mBefore,
+        action: { kind: "branch", snapshotId: trial.snapshotId, saveAs: branchId },
+        trial: {
+          stage: "control",
+          ...(trial.direction && { direction: trial.direction }),
+          snapshotId: trial.snapshotId,
+          branchId,
+          mBefore: trial.mBefore,
+          mTrial: trial.mTrial,
+          reference: trial.reference,
+          measured: trial.measured,
+          settled: [...losses],
+          settledStats: stats,
+          windows: 0,
+        },
+        reference: trial.reference,
+        trialWindow: trial.measured,
+        replayed: stats.toStep + 1 - trial.measured.fromStep,
+      };
+    }
+    case "control":
+      return controlWindow(state, trial, stats, losses, f);
+  }
+}
+
+/**
  * A window of a paired trial's control branch. The first is only run; the second is compared,
  * batch for batch, with the trial branch's settling window (same batches, same LR, different
  * weights). The trial branch ahead: restore it and keep its LR. An upscale behind: stay on the
@@ -318,18 +355,15 @@ function controlWindow(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { z, climb } = state.setup.adalrs;
+  const { z, climb, settle, settleAt } = state.setup.adalrs;
   const direction = trial.direction ?? "up";
-  if (trial.windows < state.setup.adalrs.settle) {
+  if (trial.windows < settle) {
     return {
-      rule: "control-window",
+      ...hold(state, "control-window", null),
       // The control branch's first window ran at the old LR; its settling windows run where the
       // trial branch's did.
-      m: settleM(trial.mBefore, trial.mTrial, state.setup.adalrs.settleAt),
-      adjusted: false,
-      action: CONTINUE,
+      m: settleM(trial.mBefore, trial.mTrial, settleAt),
       trial: { ...trial, windows: trial.windows + 1 },
-      previous: null,
       reference: trial.reference,
     };
   }
@@ -338,16 +372,11 @@ function controlWindow(
     trialFrom: trial.measured.fromStep,
     controlFrom: stats.toStep + 1 - (trial.windows + 1) * losses.length,
   };
-  const judged = {
-    previous: null,
-    reference: stats,
-    trialWindow: trial.settledStats,
-    paired,
-  };
+  const judged = { reference: stats, trialWindow: trial.settledStats, paired };
   if (paired.difference < -paired.e) {
     return {
+      ...hold(state, "trial-accept", null),
       ...judged,
-      rule: "trial-accept",
       m: trial.mTrial,
       adjusted: true,
       action: { kind: "restore", snapshotId: trial.branchId },
@@ -363,7 +392,11 @@ function controlWindow(
       adjusted: true,
     };
   }
-  return { ...judged, ...revert(trial.mBefore, stats), bracketed: direction === "down" };
+  return {
+    ...revert(state, trial.mBefore, stats),
+    ...judged,
+    bracketed: (state.bracketed ?? false) || direction === "down",
+  };
 }
 
 /** Mean and error (z standard errors) of `trial[i] - control[i]`, batch by batch. */

@@ -9,10 +9,10 @@
 import {
   type Action,
   type ControllerState,
+  decide,
   type Decision,
+  evolve,
   type LossValue,
-  recordLosses as reduceLosses,
-  windowEnd,
 } from "../adalrs/mod.ts";
 import type { RunView } from "./run_view.ts";
 import type { EventStore } from "./store.ts";
@@ -75,13 +75,21 @@ export async function recordRunLosses(
       const done = await store.idempotent(runId, batch.idempotencyKey);
       if (done?.ok) return answerAgain(store, runId, batch, done);
     }
-    const refused = checkBatch(view, batch, opts.mode);
+    const refused = checkRun(view, batch, opts.mode);
     if (refused) return { ok: false, error: refused };
     if (opts.expectedSeq !== undefined && view.seq !== opts.expectedSeq) {
       return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq} (now ${view.seq})`);
     }
 
-    const { state, decision } = reduceLosses(view.controller, batch.fromStep, batch.losses);
+    const decided = decide(view.controller, batch.fromStep, batch.losses);
+    if (!decided.ok) {
+      const { reason, expectedStep } = decided.rejection;
+      return { ok: false, error: { status: 409, message: reason, expectedStep } };
+    }
+    const pastEnd = checkLastStep(view, batch);
+    if (pastEnd) return { ok: false, error: pastEnd };
+    const { decision } = decided;
+    const state = evolve(view.controller, batch.losses);
     const { valLoss, ...window } = batch;
     const events: NewEvent[] = [newEvent("LossWindowRecorded", window)];
     if (decision) events.push(newEvent("LrDecided", { decision }));
@@ -161,7 +169,8 @@ async function answerAgain(
   return { ok: true, response, view: done.view };
 }
 
-function checkBatch(view: RunView, batch: LossBatch, mode: RunView["mode"]): RecordError | null {
+/** Whether the run takes these losses at all: the right kind of run, still going, not past its end. */
+function checkRun(view: RunView, batch: LossBatch, mode: RunView["mode"]): RecordError | null {
   if (view.mode !== mode) {
     return {
       status: 409,
@@ -171,38 +180,19 @@ function checkBatch(view: RunView, batch: LossBatch, mode: RunView["mode"]): Rec
   if (isTerminal(view.status)) {
     return { status: 409, message: `Run ${view.id} is ${view.status}; it takes no more losses` };
   }
-  const expected = view.controller.nextStep;
-  if (batch.fromStep !== expected) {
-    const what = batch.fromStep > expected ? "leaves a gap" : "overlaps recorded losses";
-    return {
-      status: 409,
-      message: `fromStep ${batch.fromStep} ${what}: the next step expected is ${expected}`,
-      expectedStep: expected,
-    };
-  }
-  const last = batch.fromStep + batch.losses.length - 1;
-  const end = windowEnd(view.controller);
-  if (last > end) {
-    return {
-      status: 409,
-      message:
-        `Losses run to step ${last}, past the end of the controller's window at step ${end}: ` +
-        `post at most ${end - batch.fromStep + 1} losses, then apply the decision before step ${
-          end + 1
-        }`,
-      expectedStep: expected,
-    };
-  }
-  if (last >= view.definition.training.steps) {
-    return {
-      status: 409,
-      message: `Losses run to step ${last}, past the run's last step ${
-        view.definition.training.steps - 1
-      }`,
-      expectedStep: expected,
-    };
-  }
   return null;
+}
+
+/** The controller's window may reach past the run's last step; the losses may not. */
+function checkLastStep(view: RunView, batch: LossBatch): RecordError | null {
+  const last = batch.fromStep + batch.losses.length - 1;
+  const steps = view.definition.training.steps;
+  if (last < steps) return null;
+  return {
+    status: 409,
+    message: `Losses run to step ${last}, past the run's last step ${steps - 1}`,
+    expectedStep: view.controller.nextStep,
+  };
 }
 
 function refuse(status: 404 | 409 | 422, message: string): { ok: false; error: RecordError } {

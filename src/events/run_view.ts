@@ -10,10 +10,10 @@ import {
   type ControllerState,
   currentLr,
   type Decision,
+  evolve,
   initialState,
   legacySettings,
   type LossValue,
-  recordLosses,
 } from "../adalrs/mod.ts";
 import type { RunDefinition } from "./definition.ts";
 import type { BackendRecord, RunEvent, RunStatus } from "./types.ts";
@@ -63,15 +63,18 @@ export function controllerSetup(definition: RunDefinition): ControllerSetup {
 }
 
 /**
- * Folds one event into a run's view. Total: an event it does not need leaves the view as is.
+ * Folds one event into a run's view. Total: an event it does not need leaves the view as is, and
+ * before `RunCreated` there is no run (null) whatever comes.
  *
  * @param view the view before the event; null before `RunCreated`
  * @param event the next event of the stream
  * @returns the view after the event
  */
-export function evolveRun(view: RunView | null, event: RunEvent): RunView {
+export function evolveRun(view: RunView, event: RunEvent): RunView;
+export function evolveRun(view: RunView | null, event: RunEvent): RunView | null;
+export function evolveRun(view: RunView | null, event: RunEvent): RunView | null {
   if (event.type === "RunCreated") return createdView(event);
-  if (view === null) throw new Error(`Stream ${event.runId} does not start with RunCreated`);
+  if (view === null) return null;
   const next: RunView = { ...view, seq: event.seq, updatedAt: event.at };
   switch (event.type) {
     case "RunLeased": {
@@ -87,8 +90,8 @@ export function evolveRun(view: RunView | null, event: RunEvent): RunView {
       return withController(next);
     }
     case "LossWindowRecorded": {
-      const { fromStep, losses } = event.data;
-      next.controller = recordLosses(view.controller, fromStep, losses).state;
+      const { losses } = event.data;
+      next.controller = evolve(view.controller, losses);
       next.lastLoss = losses.at(-1) ?? view.lastLoss;
       if (view.status === "queued") next.status = "running";
       return withController(next);
@@ -128,7 +131,12 @@ export function evolveRun(view: RunView | null, event: RunEvent): RunView {
   }
 }
 
-function createdView(event: RunEvent & { type: "RunCreated" }): RunView {
+/**
+ * The view of a run that was just created.
+ *
+ * @param event the stream's first event
+ */
+export function createdView(event: RunEvent & { type: "RunCreated" }): RunView {
   const { definition } = event.data;
   return withController({
     id: event.runId,

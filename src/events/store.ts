@@ -13,7 +13,7 @@
 
 import { createHash } from "node:crypto";
 import type { RunDefinition } from "./definition.ts";
-import { evolveRun, type RunView } from "./run_view.ts";
+import { createdView, evolveRun, type RunView } from "./run_view.ts";
 import { retryLocked } from "./kv_retry.ts";
 import { isTerminal, type NewEvent, type RunEvent } from "./types.ts";
 
@@ -84,14 +84,14 @@ export class EventStore {
       if (earlier) return earlier;
     }
     const id = newRunId(now);
-    const event: RunEvent = {
+    const event: RunEvent & { type: "RunCreated" } = {
       seq: 0,
       runId: id,
       at: now.toISOString(),
       type: "RunCreated",
       data: { definition },
     };
-    const view = evolveRun(null, event);
+    const view = createdView(event);
     checkSize(event);
     // The view also carries the losses of the window in progress: a definition that leaves no
     // room for a whole window would be accepted now and refuse every loss later.

@@ -9,10 +9,8 @@ import {
   type AdalrsConfig,
   type ControllerState,
   type Decision,
+  foldLosses,
   initialState,
-  type LossValue,
-  recordLosses,
-  windowEnd,
 } from "../adalrs/mod.ts";
 import { controllerSetup } from "../events/run_view.ts";
 import type { RunEvent } from "../events/types.ts";
@@ -72,7 +70,7 @@ export function replayRun(
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     if (event.type === "LossWindowRecorded") {
-      const fed = feedLosses(state, event.data.fromStep, event.data.losses);
+      const fed = foldLosses(state, event.data.losses);
       state = fed.state;
       for (const derived of fed.decisions) {
         // A plain replay pairs each decision with the LrDecided right after its losses; a
@@ -119,26 +117,6 @@ export function replayRun(
     resumes,
     final: { multiplier: state.m, nextStep: state.nextStep },
   };
-}
-
-/**
- * Feeds recorded losses to the controller, split at its window boundaries: a what-if with
- * another window size cuts the same losses into other windows.
- */
-function feedLosses(
-  state: ControllerState,
-  fromStep: number,
-  losses: readonly LossValue[],
-): { state: ControllerState; decisions: Decision[] } {
-  const decisions: Decision[] = [];
-  for (let i = 0; i < losses.length;) {
-    const take = windowEnd(state) - state.nextStep + 1;
-    const out = recordLosses(state, fromStep + i, losses.slice(i, i + take));
-    state = out.state;
-    if (out.decision) decisions.push(out.decision);
-    i += take;
-  }
-  return { state, decisions };
 }
 
 /**

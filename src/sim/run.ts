@@ -11,10 +11,10 @@ import {
   dataStep,
   type Decision,
   encodeLoss,
+  foldLosses,
   followAction,
   heldSnapshots,
   initialState,
-  recordLosses,
 } from "../adalrs/mod.ts";
 
 /**
@@ -66,10 +66,10 @@ export function simulateRun<S>(trainer: SimTrainer<S>, setup: ControllerSetup): 
     const peakLr = controller.m * setup.peakLr;
     const out = trainer.step(model, dataStep(controller), lr, peakLr);
     model = out.state;
-    const folded = recordLosses(controller, step, [encodeLoss(out.loss)]);
+    const folded = foldLosses(controller, [encodeLoss(out.loss)]);
     controller = folded.state;
-    const decision = folded.decision;
-    if (decision === null) continue;
+    const decision = folded.decisions[0];
+    if (decision === undefined) continue;
     decisions.push(decision);
     model = followAction(snapshots, model, decision.action, heldSnapshots(controller));
   }

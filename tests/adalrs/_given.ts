@@ -11,10 +11,11 @@ import {
   type AdalrsConfig,
   type ControllerSetup,
   type ControllerState,
+  decide,
   type Decision,
+  evolve,
   initialState,
   type LossValue,
-  recordLosses,
 } from "../../src/adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../../src/schedule/mod.ts";
 
@@ -81,9 +82,11 @@ export class Scenario {
 
   /** Folds one more window (or part of one) at the state's next step. */
   when(losses: readonly LossValue[]): Then {
-    const out = recordLosses(this.state, this.state.nextStep, losses);
-    const decisions = out.decision ? [...this.decisions, out.decision] : this.decisions;
-    return new Then(new Scenario(out.state, decisions), out.decision);
+    const decided = decide(this.state, this.state.nextStep, losses);
+    if (!decided.ok) throw new Error(decided.rejection.reason);
+    const { decision } = decided;
+    const decisions = decision ? [...this.decisions, decision] : this.decisions;
+    return new Then(new Scenario(evolve(this.state, losses), decisions), decision);
   }
 }
 

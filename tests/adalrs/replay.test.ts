@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import {
   type ControllerSetup,
   currentLr,
+  decide,
   type Decision,
   encodeLoss,
+  evolve,
+  foldLosses,
   initialState,
   type LossValue,
-  recordLosses,
   windowEnd,
 } from "../../src/adalrs/mod.ts";
 import { baseLr } from "../../src/schedule/mod.ts";
@@ -34,9 +36,9 @@ function foldChunked(
   for (let c = 0; i < losses.length; c++) {
     const room = windowEnd(state) - state.nextStep + 1;
     const n = Math.min(sizes[c % sizes.length], room, losses.length - i);
-    const out = recordLosses(state, state.nextStep, losses.slice(i, i + n));
+    const out = foldLosses(state, losses.slice(i, i + n));
     state = out.state;
-    if (out.decision) decisions.push(out.decision);
+    decisions.push(...out.decisions);
     i += n;
   }
   return { state, decisions };
@@ -88,15 +90,15 @@ Deno.test("a state stored as JSON mid-run continues exactly as the live one does
   let state = initialState(config);
   const replayed: Decision[] = [];
   for (let t = 0; t < 290; t++) {
-    const out = recordLosses(state, t, [losses[t]]);
+    const out = foldLosses(state, [losses[t]]);
     state = out.state;
-    if (out.decision) replayed.push(out.decision);
+    replayed.push(...out.decisions);
   }
   state = JSON.parse(JSON.stringify(state));
   for (let t = 290; t < losses.length; t++) {
-    const out = recordLosses(state, t, [losses[t]]);
+    const out = foldLosses(state, [losses[t]]);
     state = out.state;
-    if (out.decision) replayed.push(out.decision);
+    replayed.push(...out.decisions);
   }
   assert.deepStrictEqual(replayed, live.decisions);
   assert.deepStrictEqual(state, live.state);
@@ -107,16 +109,39 @@ Deno.test("currentLr() and windowEnd() before and within a window", () => {
   const start = initialState(config);
   assert.equal(currentLr(start), baseLr(config.schedule, PEAK, 0, 600));
   assert.equal(windowEnd(start), 19);
-  const part = recordLosses(start, 0, [3, 3, 3]).state;
+  const part = evolve(start, [3, 3, 3]);
   assert.equal(windowEnd(part), 19);
   assert.equal(currentLr(part), baseLr(config.schedule, PEAK, 3, 600));
 });
 
-Deno.test("recordLosses() refuses losses out of order or past the window's end", () => {
+Deno.test("decide() answers losses out of order or past the window's end with a rejection", () => {
   const state = initialState(cosine("trigger"));
-  assert.throws(() => recordLosses(state, 1, [3]), /start at step 0, got 1/);
-  assert.throws(() => recordLosses(state, 0, new Array(21).fill(3)), /past step 19/);
-  assert.equal(recordLosses(state, 0, []).decision, null);
+  const gap = decide(state, 1, [3]);
+  assert.ok(!gap.ok);
+  assert.match(gap.rejection.reason, /fromStep 1 leaves a gap: the next step expected is 0/);
+  assert.equal(gap.rejection.expectedStep, 0);
+  const overrun = decide(state, 0, new Array(21).fill(3));
+  assert.ok(!overrun.ok);
+  assert.match(overrun.rejection.reason, /past the end of the controller's window at step 19/);
+  assert.deepStrictEqual(decide(state, 0, []), { ok: true, decision: null });
+});
+
+Deno.test("decide() and evolve() agree, and evolve() is total across window ends", () => {
+  const config = cosine("bracket");
+  const losses = lossLog(4);
+  const live = foldChunked(config, losses, [20]);
+  // Each window decided, then evolved: the decider's two halves.
+  let state = initialState(config);
+  const decided: Decision[] = [];
+  for (let t = 0; t < losses.length; t += 20) {
+    const out = decide(state, t, losses.slice(t, t + 20));
+    assert.ok(out.ok && out.decision !== null);
+    decided.push(out.decision);
+    state = evolve(state, losses.slice(t, t + 20));
+  }
+  assert.deepStrictEqual(decided, live.decisions);
+  // One fold of the whole log, across every window's end, ends in the same state.
+  assert.deepStrictEqual(evolve(initialState(config), losses), live.state);
 });
 
 Deno.test("a fixed log decides exactly as recorded (stored runs must replay after code changes)", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { currentLr, initialState, recordLosses } from "../../src/adalrs/mod.ts";
+import { currentLr, evolve, initialState } from "../../src/adalrs/mod.ts";
 import { baseLr, SCHEDULE_DEFAULTS, type ScheduleConfig } from "../../src/schedule/mod.ts";
 import { line, setup } from "../adalrs/_given.ts";
 
@@ -82,7 +82,7 @@ Deno.test("the controller's LR is the multiplier times the schedule at the next 
   assert.equal(currentLr(initialState(config)), baseLr(config.schedule, PEAK, 0, T));
   let state = initialState(config);
   for (let w = 0; w < 30; w++) {
-    state = recordLosses(state, state.nextStep, line(w % 3 === 0 ? 0.25 : 0.5, 9 - w * 0.25)).state;
+    state = evolve(state, line(w % 3 === 0 ? 0.25 : 0.5, 9 - w * 0.25));
     assert.equal(currentLr(state), state.m * baseLr(config.schedule, PEAK, state.nextStep, T));
   }
   assert.ok(state.m !== 1, "the multiplier moved at least once");

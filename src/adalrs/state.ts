@@ -1,0 +1,161 @@
+/**
+ * What the AdaLRS controller remembers between windows, and the questions a trainer asks of it:
+ * the LR of the next step, which batch it trains on, which snapshots to keep, where the window ends.
+ * Plain data, safe to store as JSON; `controller.ts` folds losses into it.
+ *
+ * @module
+ */
+
+import { baseLr } from "../schedule/mod.ts";
+import type { ControllerSetup } from "./config.ts";
+import type { WindowStats } from "./decision.ts";
+import type { LossValue } from "./loss_value.ts";
+
+/**
+ * An upscale trial in progress, or a trigger waiting for its fresh reference window.
+ *
+ * - `reference`: the next window at the same LR is the reference of a trial (`fresh`, or after an
+ *   accepted trial with `climb`: the next trial goes the same `direction`).
+ * - `running`: the trial window at `mBefore * α'` is being measured against `reference`.
+ * - `closing` (`bracket`, `trigger-return`, `paired`): the trial window was `measured`; one more
+ *   window back at `mBefore` closes the reference around it, shows a setback, or (paired) ends the
+ *   trial branch.
+ * - `control` (`paired`): the trial branch was saved as `branchId` and `snapshotId` restored; the
+ *   same steps run again at `mBefore`. `settled` holds the trial branch's settling-window losses,
+ *   compared batch for batch with the control branch's second window.
+ */
+export type Trial =
+  | { stage: "reference"; direction?: Direction }
+  | {
+    stage: "running";
+    snapshotId: string;
+    mBefore: number;
+    reference: WindowStats;
+    direction?: Direction;
+  }
+  | {
+    stage: "closing";
+    direction?: Direction;
+    /** (`paired`) settling windows finished before this one. */
+    settling?: number;
+    snapshotId: string;
+    mBefore: number;
+    mTrial: number;
+    reference: WindowStats;
+    measured: WindowStats;
+  }
+  | {
+    stage: "control";
+    direction?: Direction;
+    snapshotId: string;
+    branchId: string;
+    mBefore: number;
+    mTrial: number;
+    reference: WindowStats;
+    measured: WindowStats;
+    settled: number[];
+    settledStats: WindowStats;
+    /** Control windows measured so far. */
+    windows: number;
+  };
+
+/**
+ * Which way a trial moves the LR: up by α' (every trial of revision 2), or down by β' (paired
+ * trials test a downscale after an upscale lost, instead of applying it untested).
+ */
+export type Direction = "up" | "down";
+
+/** Everything the controller remembers between windows. Plain data, safe to store as JSON. */
+export interface ControllerState {
+  setup: ControllerSetup;
+  /** The compute step whose loss comes next. */
+  nextStep: number;
+  /**
+   * Compute steps minus data steps: how many steps re-ran earlier batches (paired trials' control
+   * branches). The schedule follows compute steps; the batches follow data steps.
+   */
+  dataOffset: number;
+  /** Losses of the current, incomplete window. */
+  pending: LossValue[];
+  /** The AdaLRS multiplier m and the number n of adjustments so far. */
+  m: number;
+  n: number;
+  /** Highest mean loss of any window so far (the divergence guard). */
+  maxMean: number | null;
+  /** The last window at the current LR; reset whenever the LR changes. */
+  previous: WindowStats | null;
+  /** Consecutive windows whose loss rose beyond the error bars. */
+  rising: number;
+  /**
+   * (`paired`) An upscale lost and the downscale tried after it did not win: the LR is bracketed,
+   * and with `stopWhenBracketed` no more trials start.
+   */
+  bracketed: boolean;
+  trial: Trial | null;
+  /** Decisions made so far. */
+  decisions: number;
+}
+
+/**
+ * The state of a run that has not seen any loss.
+ *
+ * @param setup the controller settings, schedule, peak LR and total steps
+ */
+export function initialState(setup: ControllerSetup): ControllerState {
+  return {
+    setup,
+    nextStep: 0,
+    dataOffset: 0,
+    pending: [],
+    m: 1,
+    n: 0,
+    maxMean: null,
+    previous: null,
+    rising: 0,
+    bracketed: false,
+    trial: null,
+    decisions: 0,
+  };
+}
+
+/** The learning rate the trainer should use at `state.nextStep`. */
+export function currentLr(state: ControllerState): number {
+  const { schedule, peakLr, totalSteps } = state.setup;
+  return state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps);
+}
+
+/**
+ * The data position of `state.nextStep`: which step's batch the trainer draws next. It equals the
+ * compute step until a paired trial replays batches.
+ */
+export function dataStep(state: ControllerState): number {
+  // Views stored before revision 3 have no offset.
+  return state.nextStep - (state.dataOffset ?? 0);
+}
+
+/**
+ * The snapshots a trainer must still hold; it may free any other.
+ *
+ * @example
+ * ```ts
+ * import { heldSnapshots, initialState } from "./state.ts";
+ * import { ADALRS_DEFAULTS } from "./config.ts";
+ * const state = initialState({
+ *   adalrs: ADALRS_DEFAULTS,
+ *   schedule: { kind: "constant", warmupSteps: 0, minRatio: 0.1, decayFraction: 0.2 },
+ *   peakLr: 1e-3,
+ *   totalSteps: 1000,
+ * });
+ * if (heldSnapshots(state).length !== 0) throw new Error("nothing to hold before a trial");
+ * ```
+ */
+export function heldSnapshots(state: ControllerState): string[] {
+  const trial = state.trial;
+  if (trial === null || trial.stage === "reference") return [];
+  return trial.stage === "control" ? [trial.snapshotId, trial.branchId] : [trial.snapshotId];
+}
+
+/** The last step of the window that `state.nextStep` belongs to. */
+export function windowEnd(state: ControllerState): number {
+  return state.nextStep - state.pending.length + state.setup.adalrs.window - 1;
+}
