@@ -75,7 +75,7 @@ export async function recordRunLosses(
       const done = await store.idempotent(runId, batch.idempotencyKey);
       if (done?.ok) return answerAgain(store, runId, batch, done);
     }
-    const refused = checkRun(view, batch, opts.mode);
+    const refused = checkRun(view, opts.mode);
     if (refused) return { ok: false, error: refused };
     if (opts.expectedSeq !== undefined && view.seq !== opts.expectedSeq) {
       return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq} (now ${view.seq})`);
@@ -169,8 +169,8 @@ async function answerAgain(
   return { ok: true, response, view: done.view };
 }
 
-/** Whether the run takes these losses at all: the right kind of run, still going, not past its end. */
-function checkRun(view: RunView, batch: LossBatch, mode: RunView["mode"]): RecordError | null {
+/** Whether the run takes losses at all: the right kind of run, still going. */
+function checkRun(view: RunView, mode: RunView["mode"]): RecordError | null {
   if (view.mode !== mode) {
     return {
       status: 409,
