@@ -6,7 +6,14 @@
  * @module
  */
 
-import { currentLr, dataStep, encodeLoss, heldSnapshots, windowEnd } from "../src/adalrs/mod.ts";
+import {
+  applyAction,
+  currentLr,
+  dataStep,
+  encodeLoss,
+  heldSnapshots,
+  windowEnd,
+} from "../src/adalrs/mod.ts";
 import {
   type EventStore,
   type HeldLease,
@@ -192,29 +199,25 @@ class RunSession {
 
   private async applyAction({ action, nextStep }: LossesResponse): Promise<void> {
     const runner = this.#runner!;
-    if (action.kind === "snapshot") {
-      this.#snapshots.set(action.snapshotId, runner.snapshot());
-      await this.append(
-        newEvent("SnapshotTaken", { snapshotId: action.snapshotId, step: nextStep }),
-      );
-    } else if (action.kind === "restore" || action.kind === "branch") {
-      const snapshot = this.#snapshots.get(action.snapshotId);
-      if (snapshot === undefined) throw new Error(`No snapshot ${action.snapshotId} to restore`);
-      const events: NewEvent[] = [];
-      if (action.kind === "branch") {
-        this.#snapshots.set(action.saveAs, runner.snapshot());
-        events.push(newEvent("SnapshotTaken", { snapshotId: action.saveAs, step: nextStep }));
-      }
-      runner.restore(snapshot);
+    applyAction(
+      this.#snapshots,
+      {
+        save: () => runner.snapshot(),
+        load: (snapshot) => runner.restore(snapshot),
+        free: (snapshot) => runner.drop(snapshot),
+      },
+      action,
+      heldSnapshots(this.view.controller),
+    );
+    const events: NewEvent[] = [];
+    if (action.kind === "snapshot" || action.kind === "branch") {
+      const snapshotId = action.kind === "branch" ? action.saveAs : action.snapshotId;
+      events.push(newEvent("SnapshotTaken", { snapshotId, step: nextStep }));
+    }
+    if (action.kind === "restore" || action.kind === "branch") {
       events.push(newEvent("RolledBack", { snapshotId: action.snapshotId, step: nextStep }));
-      await this.append(...events);
     }
-    const keep = new Set(heldSnapshots(this.view.controller));
-    for (const [id, snapshot] of this.#snapshots) {
-      if (keep.has(id)) continue;
-      runner.drop(snapshot);
-      this.#snapshots.delete(id);
-    }
+    if (events.length > 0) await this.append(...events);
   }
 
   private async evaluate(step: number): Promise<void> {
