@@ -23,7 +23,7 @@ import {
   syntheticStart,
   type SyntheticState,
   syntheticStep,
-} from "../src/train/synthetic.ts";
+} from "../src/synthetic/mod.ts";
 
 /** What one client process reports when it is done. */
 export interface ClientSummary {

@@ -39,7 +39,7 @@ import {
   SweepProgress,
   trainingSpan,
   writeFiles,
-} from "../src/experiment/mod.ts";
+} from "../src/research/experiment/mod.ts";
 import { readEvents, stopOnInterrupt } from "../src/client/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
 import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";

@@ -23,7 +23,7 @@ import {
   openService,
   runSweep,
   SweepProgress,
-} from "../src/experiment/mod.ts";
+} from "../src/research/experiment/mod.ts";
 
 const { values, positionals } = parseCommandLine({
   usage: "deno task sweep <run.json> [--grid 7] [--spacing 3] [--center LR] [--workers N] " +
