@@ -40,7 +40,8 @@ import {
   trainingSpan,
   writeFiles,
 } from "../src/research/experiment/mod.ts";
-import { readEvents, stopOnInterrupt } from "../src/client/mod.ts";
+import { readEvents } from "../src/client/mod.ts";
+import { stopOnInterrupt } from "../src/service/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
 import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";
 import { REFERENCE_KINDS } from "../src/events/mod.ts";

@@ -15,7 +15,7 @@
  */
 
 import { backendFlag, parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
-import { stopOnInterrupt } from "../src/client/mod.ts";
+import { stopOnInterrupt } from "../src/service/mod.ts";
 import {
   commandLine,
   gitState,

@@ -15,6 +15,7 @@ const PRODUCT = [
   "src/api/",
   "src/cli/",
   "src/client/",
+  "src/service/",
   "src/events/",
   "src/replay/",
   "src/schedule/",

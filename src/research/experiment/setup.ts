@@ -5,7 +5,7 @@
  * @module
  */
 
-import { connectService, defaultWorkers, type Service, startEmbedded } from "../../client/mod.ts";
+import { connectService, defaultWorkers, type Service, startEmbedded } from "../../service/mod.ts";
 
 /** Options of {@linkcode openService}. */
 export interface OpenServiceOptions {

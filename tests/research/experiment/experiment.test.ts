@@ -8,7 +8,8 @@ import {
   writeFiles,
 } from "../../../src/research/experiment/mod.ts";
 import { replayRun } from "../../../src/replay/mod.ts";
-import { readEvents, startEmbedded } from "../../../src/client/mod.ts";
+import { readEvents } from "../../../src/client/mod.ts";
+import { startEmbedded } from "../../../src/service/mod.ts";
 import { meta } from "./_results.ts";
 
 // The synthetic landscape's best LR is 1e-3. Centring the grid at 9e-3 puts the fit two points

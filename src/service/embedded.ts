@@ -1,14 +1,13 @@
 /**
- * Where a CLI's runs train: an existing service (`--url`), or one started here, embedded, with
- * its own store and N worker processes, the way `main.ts` starts one.
+ * Where a CLI's runs train (`task train`, `task sweep`, `task experiment`, `task audit`): an
+ * existing service (`--url`), or one started here, embedded, by {@linkcode startService} with
+ * its own store and N worker processes.
  *
  * @module
  */
 
-import { createApp } from "../api/mod.ts";
-import { EventStore } from "../events/mod.ts";
-import { spawnWorker } from "../../workers/spawn.ts";
-import { type ServiceEndpoint, tokenHeaders } from "./http.ts";
+import { type ServiceEndpoint, tokenHeaders } from "../client/mod.ts";
+import { startService } from "./start.ts";
 
 /** A service in use; `close` stops what was started here (nothing, for a remote one). */
 export interface Service extends ServiceEndpoint {
@@ -34,45 +33,23 @@ export interface EmbeddedOptions {
 }
 
 /**
- * Starts the HTTP API on a free local port over a store in `dataDir`, plus worker processes.
+ * Starts the service on a free loopback port over a store in `dataDir`, with its workers
+ * (their output discarded, so that a CLI's own progress stays readable).
  *
  * @param opts where and how many
  * @returns the running service
  */
 export async function startEmbedded(opts: EmbeddedOptions): Promise<Service> {
-  await Deno.mkdir(opts.dataDir, { recursive: true });
-  const kvPath = `${opts.dataDir}/adalrs.kv`;
-  const store = new EventStore(await Deno.openKv(kvPath));
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createApp(store).fetch,
-  );
-  const workers = Array.from({ length: opts.workers }, (_, i) =>
-    spawnWorker({
-      kvPath,
-      checkpointDir: `${opts.dataDir}/checkpoints`,
-      backend: opts.backend ?? "wasm",
-      id: `sweep-${Deno.pid}-${i}`,
-      pollMs: opts.pollMs,
-      leaseTtlMs: opts.leaseTtlMs,
-      output: "null",
-      siblings: opts.workers,
-    }));
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    embedded: true,
-    workers: workers.length,
-    close: async () => {
-      for (const worker of workers) {
-        try {
-          worker.kill("SIGTERM");
-        } catch { /* already gone */ }
-      }
-      await Promise.all(workers.map((w) => w.status));
-      await server.shutdown();
-      store.kv.close();
-    },
-  };
+  const service = await startService({
+    dataDir: opts.dataDir,
+    workers: opts.workers,
+    backend: opts.backend,
+    workerPrefix: "embedded",
+    workerOutput: "null",
+    pollMs: opts.pollMs,
+    leaseTtlMs: opts.leaseTtlMs,
+  });
+  return { url: service.url, embedded: true, workers: opts.workers, close: service.close };
 }
 
 /**
