@@ -17,6 +17,8 @@ const PRODUCT = [
   "src/client/",
   "src/service/",
   "src/events/",
+  "src/plot/",
+  "src/random/",
   "src/replay/",
   "src/schedule/",
   "src/synthetic/",

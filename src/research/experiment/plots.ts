@@ -10,7 +10,7 @@ import { RULE_COLOURS } from "../../replay/mod.ts";
 import { offsetLabel } from "./grid.ts";
 import type { ExperimentReport } from "./report.ts";
 import type { RunResult } from "./runs.ts";
-import { chartSvg, type Marker, type Segment, type Series } from "../../replay/mod.ts";
+import { chartSvg, type Marker, type Segment, type Series } from "../../plot/mod.ts";
 
 /** Losses above this multiple of the lowest one are drawn as crosses at the top. */
 const TOO_HIGH = 1.6;

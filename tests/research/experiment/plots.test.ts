@@ -5,7 +5,6 @@ import {
   lrPlot,
   valLossPlot,
 } from "../../../src/research/experiment/mod.ts";
-import { chartSvg } from "../../../src/replay/mod.ts";
 import { meta, outcome } from "./_results.ts";
 
 /** Every opened element is closed or self-closing: a cheap well-formedness check. */
@@ -42,16 +41,4 @@ Deno.test("the experiment's plots are standalone SVG naming every run", () => {
   assert.match(plots.lr, /trial-accept at step 200/);
   assert.match(plots.loss, /failed, no finite loss/, "the diverged run is marked");
   assert.match(plots.loss, /AdaLRS from -2: final LR 6\.67e-4/);
-});
-
-Deno.test("chartSvg() draws log axes with decade ticks and skips non-positive points", () => {
-  const svg = chartSvg({
-    title: "a & b",
-    x: { label: "x" },
-    y: { label: "lr", log: true },
-    series: [{ name: "s", colour: "#000", points: [[0, 1e-4], [1, 0], [2, 1e-2]] }],
-  });
-  assert.match(svg, /a &amp; b/);
-  assert.match(svg, />1e-3</);
-  assert.match(svg, /<path d="M[\d.]+,[\d.]+L[\d.]+,[\d.]+" fill="none"/, "two points, not three");
 });

@@ -2,8 +2,8 @@
  * A small line-chart renderer producing standalone SVG: white background, grey frame,
  * sans-serif 11px, ticks on the left and bottom, a legend underneath. Linear or log axes; lines,
  * dots, markers, segments and shaded x-ranges. Lines, segments and bands are clipped to the
- * frame; markers are not (a cross on the top edge stays whole). The run plot, the sweep and the
- * experiment plots are all drawn with it.
+ * frame; markers are not (a cross on the top edge stays whole). The run plot (`task train`,
+ * replay, the experiment's run pages) and the experiment's sweep plots are all drawn with it.
  *
  * @module
  */
