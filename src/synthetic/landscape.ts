@@ -18,6 +18,8 @@
  * @module
  */
 
+import { gaussian } from "../random/mod.ts";
+
 /** Shape of the synthetic loss landscape; defaults in {@linkcode SYNTHETIC_DEFAULTS}. */
 export interface SyntheticConfig {
   /** The learning rate at which the loss falls fastest. */
@@ -93,25 +95,4 @@ export function syntheticStep(
 /** The state at step 0. */
 export function syntheticStart(config: SyntheticConfig): SyntheticState {
   return { gap: config.initialLoss - config.floorLoss };
-}
-
-/**
- * A standard normal deviate that depends only on (seed, step): the same step always sees the
- * same noise, whatever happened before it.
- *
- * @param seed the run's seed
- * @param step the compute step
- */
-export function gaussian(seed: number, step: number): number {
-  const u1 = (hash(seed, 2 * step) + 0.5) / 2 ** 32;
-  const u2 = (hash(seed, 2 * step + 1) + 0.5) / 2 ** 32;
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-}
-
-/** 32-bit integer hash of two integers (a murmur3-style finaliser). */
-function hash(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be59b, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }

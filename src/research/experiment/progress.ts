@@ -6,6 +6,7 @@
  * @module
  */
 
+import { clock, LiveBlock, progressBar, type ProgressOutput } from "../../cli/mod.ts";
 import type { ProgressRow, ProgressSink, RunResult } from "./runs.ts";
 
 /** Options of {@linkcode SweepProgress}. */
@@ -13,22 +14,20 @@ export interface SweepProgressOptions {
   /** Runs the whole job will have (the bar's denominator), when known ahead. */
   expectedRuns?: number;
   /** Where to write. @default Deno.stderr */
-  out?: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
+  out?: ProgressOutput;
 }
 
 /** The sweep's live progress display. */
 export class SweepProgress implements ProgressSink {
   readonly #rows = new Map<string, ProgressRow>();
   readonly #firstSeen = new Map<string, number>();
-  readonly #out: NonNullable<SweepProgressOptions["out"]>;
-  readonly #tty: boolean;
+  // Off a terminal, the summary line every 30 s.
+  readonly #block: LiveBlock;
   readonly #started = performance.now();
-  #drawn = 0;
-  #lastLine = -Infinity;
 
+  /** @param opts the runs expected, where to write */
   constructor(readonly opts: SweepProgressOptions = {}) {
-    this.#out = opts.out ?? Deno.stderr;
-    this.#tty = this.#out.isTerminal();
+    this.#block = new LiveBlock({ out: opts.out, everyMs: 30_000 });
   }
 
   /** Takes the latest state of the runs being waited on and redraws. */
@@ -37,28 +36,32 @@ export class SweepProgress implements ProgressSink {
       this.#rows.set(row.label, row);
       if (!this.#firstSeen.has(row.label)) this.#firstSeen.set(row.label, row.step);
     }
-    const now = performance.now();
-    if (!this.#tty && now - this.#lastLine < 30_000) return;
-    this.#lastLine = now;
-    if (this.#tty) this.#redraw();
-    else this.#write(`${this.summary()}\n`);
+    const summary = this.summary();
+    const lines = [summary];
+    for (const r of this.#rows.values()) {
+      const val = r.valLoss === null ? "" : `  val ${r.valLoss.toFixed(4)}`;
+      const mark = r.status === "completed" ? "✓" : r.status === "running" ? "▸" : " ";
+      lines.push(
+        `  ${mark} ${r.label.padEnd(24)} ${r.status.padEnd(9)} ${r.step}/${r.totalSteps}${val}`,
+      );
+    }
+    this.#block.show(lines, { plain: [summary] });
   }
 
   /** Prints one line about a finished run above the live block. */
   finished(result: RunResult): void {
     const loss = Number.isFinite(result.finalValLoss) ? result.finalValLoss.toFixed(4) : "—";
     const m = result.role === "adalrs" ? `, final LR ${result.finalLr.toExponential(2)}` : "";
-    this.#clear();
-    this.#write(
+    this.#block.print(
       `${result.status}: ${result.label}: val loss ${loss}${m} (${
         Math.round(result.wallSeconds)
-      } s, run ${result.runId})\n`,
+      } s, run ${result.runId})`,
     );
   }
 
   /** Leaves the last state on screen. */
   done(): void {
-    this.#drawn = 0;
+    this.#block.done();
   }
 
   /** The overall line: bar, runs done, percentage, ETA. */
@@ -79,42 +82,7 @@ export class SweepProgress implements ProgressSink {
     const seconds = (performance.now() - this.#started) / 1000;
     const eta = fresh > 0 ? ((total - done) / fresh) * seconds : NaN;
     const fraction = Math.min(1, done / Math.max(1, total));
-    const width = 30;
-    const filled = Math.round(fraction * width);
-    return `${"█".repeat(filled)}${"░".repeat(width - filled)} ${(fraction * 100).toFixed(0)}%  ` +
+    return `${progressBar(fraction, 30)} ${(fraction * 100).toFixed(0)}%  ` +
       `${finished}/${expected} runs done  elapsed ${clock(seconds)}  ETA ${clock(eta)}`;
   }
-
-  #redraw(): void {
-    const lines = [this.summary()];
-    for (const r of this.#rows.values()) {
-      const val = r.valLoss === null ? "" : `  val ${r.valLoss.toFixed(4)}`;
-      const mark = r.status === "completed" ? "✓" : r.status === "running" ? "▸" : " ";
-      lines.push(
-        `  ${mark} ${r.label.padEnd(24)} ${r.status.padEnd(9)} ${r.step}/${r.totalSteps}${val}`,
-      );
-    }
-    this.#clear();
-    this.#write(lines.map((l) => `${l}\n`).join(""));
-    this.#drawn = lines.length;
-  }
-
-  #clear(): void {
-    if (this.#tty && this.#drawn > 0) this.#write(`\x1b[${this.#drawn}A\x1b[J`);
-    this.#drawn = 0;
-  }
-
-  #write(text: string): void {
-    this.#out.writeSync(new TextEncoder().encode(text));
-  }
-}
-
-/** `h:mm:ss` or `m:ss`. */
-function clock(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "—";
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(h ? 2 : 1, "0");
-  const ss = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }

@@ -6,7 +6,8 @@
  */
 
 import { SCHEDULE_DEFAULTS, type ScheduleConfig } from "../../schedule/mod.ts";
-import { gaussian, SYNTHETIC_DEFAULTS, type SyntheticConfig } from "../../synthetic/mod.ts";
+import { gaussian } from "../../random/mod.ts";
+import { SYNTHETIC_DEFAULTS, type SyntheticConfig } from "../../synthetic/mod.ts";
 import type { SimBench } from "./study.ts";
 import type { SweepModel } from "./sweep_model.ts";
 import { sweepTrainer } from "./sweep_trainer.ts";

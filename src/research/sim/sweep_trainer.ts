@@ -6,7 +6,7 @@
  * @module
  */
 
-import { gaussian } from "../../synthetic/mod.ts";
+import { gaussian } from "../../random/mod.ts";
 import type { SimTrainer } from "./run.ts";
 import { sweepFloor, type SweepModel, sweepSpeed } from "./sweep_model.ts";
 

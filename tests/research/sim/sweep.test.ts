@@ -11,7 +11,7 @@ import {
 } from "../../../src/research/sim/sweep_log.ts";
 import { buildSweepModel, sweepFloor, sweepSpeed } from "../../../src/research/sim/sweep_model.ts";
 import { sweepTrainer } from "../../../src/research/sim/sweep_trainer.ts";
-import { gaussian } from "../../../src/synthetic/mod.ts";
+import { gaussian } from "../../../src/random/mod.ts";
 
 Deno.test("parseSweepLog() keeps training lines, sorted by step, and skips the rest", () => {
   const text = [

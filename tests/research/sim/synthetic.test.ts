@@ -4,9 +4,9 @@ import {
   runSynthetic,
   syntheticTrainer,
 } from "../../../src/research/sim/synthetic_run.ts";
+import { gaussian } from "../../../src/random/mod.ts";
 import {
   descentRate,
-  gaussian,
   SYNTHETIC_DEFAULTS,
   syntheticStart,
   syntheticStep,
