@@ -77,8 +77,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const store = await openStore(kvPath, opts.kv === undefined ? opts.dataDir : undefined);
   // A remote store has no file here to watch.
   const storeFile: StoreFileWatch | undefined = opts.kv ? undefined : await watchStoreFile(kvPath);
-  // The workers start once the port is bound: a port in use must not leave them running.
-  let supervisor: Supervisor | undefined;
+  // The workers start once the port is bound: a port in use must not leave them running. No
+  // request is handled before they are started (same tick), so `supervised` can name them.
   const app = createApp(store, {
     token: opts.token,
     allowedHosts: opts.allowedHosts,
@@ -86,7 +86,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     storeFile,
     dataDir: opts.dataDir,
     expectedWorkers: opts.workers,
-    supervised: () => supervisor?.workers() ?? [],
+    supervised: () => supervisor.workers(),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -100,7 +100,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     throw new Error(`Cannot listen on port ${opts.port ?? 0}: ${(err as Error).message}`);
   }
   const prefix = opts.workerPrefix ?? "local";
-  const workers = superviseWorkers({
+  const supervisor = superviseWorkers({
     ids: Array.from({ length: opts.workers }, (_, i) => `${prefix}-${Deno.pid}-${i}`),
     spawn: (id) =>
       spawnWorker({
@@ -115,15 +115,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       }),
     backoffMs: opts.restartBackoffMs,
   });
-  supervisor = workers;
   const { hostname, port } = server.addr;
   return {
     url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
     kvPath,
     store,
-    supervisor: workers,
+    supervisor,
     close: async () => {
-      await workers.stop();
+      await supervisor.stop();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_GRACE_MS));
       await Promise.race([server.shutdown(), grace]);
