@@ -14,11 +14,8 @@
  */
 
 import { backendFlag, parseCommandLine } from "./src/cli/mod.ts";
-import { createApp } from "./src/api/mod.ts";
 import { LOOPBACK_HOSTS } from "./src/api/guard.ts";
-import { EventStore, type StoreFileWatch, watchStoreFile } from "./src/events/mod.ts";
-import { spawnWorker } from "./workers/spawn.ts";
-import { superviseWorkers } from "./workers/supervise.ts";
+import { startService } from "./src/service/mod.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task start [--port 8000] [--host 127.0.0.1] [--data data] [--workers 1]",
@@ -51,9 +48,6 @@ const { values } = parseCommandLine({
     "environment: ADALRS_TOKEN protects every write; DENO_KV_ACCESS_TOKEN for a remote --kv.",
   ],
 });
-const port = values.port;
-const workerCount = values.workers;
-const backoffMs = values["restart-backoff"];
 const list = (value: string | undefined) => value?.split(",").map((s) => s.trim()).filter(Boolean);
 const wildcard = ["0.0.0.0", "::", "[::]"].includes(values.host);
 const allowedHosts = list(values["allowed-hosts"]) ??
@@ -62,74 +56,36 @@ const allowedHosts = list(values["allowed-hosts"]) ??
     ...(wildcard ? [] : [values.host.includes(":") ? `[${values.host}]` : values.host]),
   ];
 
-const kvPath = values.kv ?? `${values.data}/adalrs.kv`;
-const store = await openStore(kvPath);
-// A remote store has no file here to watch.
-const storeFile: StoreFileWatch | undefined = values.kv ? undefined : await watchStoreFile(kvPath);
-const supervisor = superviseWorkers({
-  ids: Array.from({ length: workerCount }, (_, i) => `local-${Deno.pid}-${i}`),
-  spawn: (id) =>
-    spawnWorker({
-      kvPath,
-      checkpointDir: `${values.data}/checkpoints`,
-      backend: values.backend,
-      id,
-      siblings: workerCount,
-    }),
-  backoffMs,
-});
-const app = createApp(store, {
+const service = await startService({
+  dataDir: values.data,
+  kv: values.kv,
+  hostname: values.host,
+  port: values.port,
+  workers: values.workers,
+  backend: values.backend,
+  restartBackoffMs: values["restart-backoff"],
   token: Deno.env.get("ADALRS_TOKEN"),
   allowedHosts,
   allowedOrigins: list(values["allowed-origins"]),
-  storeFile,
-  dataDir: values.data,
-  expectedWorkers: workerCount,
-  supervised: () => supervisor.workers(),
-});
-const server = Deno.serve(
-  {
-    hostname: values.host,
-    port,
-    onListen: ({ hostname, port }) => {
-      console.log(
-        `adalrs listening on http://${hostname}:${port} (docs: /docs, store: ${kvPath}, ` +
-          `workers: ${workerCount}, backend: ${values.backend})`,
-      );
-      if (wildcard && !values["allowed-hosts"]) {
-        console.log(
-          `answering only to ${allowedHosts.join(", ")}: name others with --allowed-hosts`,
-        );
-      }
-    },
+  onListen: ({ hostname, port }) => {
+    console.log(
+      `adalrs listening on http://${hostname}:${port} (docs: /docs, store: ${
+        values.kv ?? `${values.data}/adalrs.kv`
+      }, workers: ${values.workers}, backend: ${values.backend})`,
+    );
+    if (wildcard && !values["allowed-hosts"]) {
+      console.log(`answering only to ${allowedHosts.join(", ")}: name others with --allowed-hosts`);
+    }
   },
-  app.fetch,
-);
+}).catch((err: Error) => {
+  // One line saying why, not a stack trace.
+  console.error(err.message);
+  Deno.exit(2);
+});
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, async () => {
-    await supervisor.stop();
-    // Requests in flight get a moment to finish; idle keep-alive clients are not waited for.
-    await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
-    store.kv.close();
+    await service.close();
     Deno.exit(0);
   });
-}
-
-/** Opens the store, or exits with one line saying why it cannot be. */
-async function openStore(path: string): Promise<EventStore> {
-  try {
-    if (!values.kv) await Deno.mkdir(values.data, { recursive: true });
-    const kv = await Deno.openKv(path);
-    // A corrupt or read-only file can open and fail at the first write: write once now.
-    await kv.set(["started"], new Date().toISOString());
-    return new EventStore(kv);
-  } catch (err) {
-    exitWith(`Cannot open the store at ${path}: ${(err as Error).message}`);
-  }
-}
-
-function exitWith(message: string): never {
-  console.error(message);
-  Deno.exit(2);
 }

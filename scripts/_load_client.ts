@@ -18,12 +18,13 @@
 import { followAction } from "../src/adalrs/mod.ts";
 import { parseCommandLine } from "../src/cli/mod.ts";
 import type { LossesResponse, RunView } from "../src/events/mod.ts";
+import { mulberry32 } from "../src/random/mod.ts";
 import {
   SYNTHETIC_DEFAULTS,
   syntheticStart,
   type SyntheticState,
   syntheticStep,
-} from "../src/train/synthetic.ts";
+} from "../src/synthetic/mod.ts";
 
 /** What one client process reports when it is done. */
 export interface ClientSummary {
@@ -39,17 +40,6 @@ export interface ClientSummary {
   /** Wall time (epoch ms) of the first post and of the last answer: the busy span, start-up aside. */
   startedAt: number;
   endedAt: number;
-}
-
-/** A small seeded generator, so a client's aborts are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** One external run followed by this client: the model, its snapshots, and where it stands. */

@@ -7,6 +7,7 @@
  */
 
 import { type Decision, decodeLoss } from "../src/adalrs/mod.ts";
+import { clock, LiveBlock, progressBar, type ProgressOutput } from "../src/cli/mod.ts";
 import type { BackendRecord, RunDefinition, RunEvent } from "../src/events/mod.ts";
 import { baseLr } from "../src/schedule/mod.ts";
 
@@ -18,13 +19,17 @@ export class Progress {
   #m = 1;
   #tokensPerStep = 0;
   #started = { time: 0, step: 0 };
-  #lastLine = 0;
-  readonly #tty = Deno.stderr.isTerminal();
+  // Off a terminal (a log file, CI), one line every 5 s, and always the last one.
+  readonly #block: LiveBlock;
   readonly total: number;
 
-  /** @param definition the run's resolved definition: its steps, schedule and peak LR */
-  constructor(readonly definition: RunDefinition) {
+  /**
+   * @param definition the run's resolved definition: its steps, schedule and peak LR
+   * @param out where to write @default Deno.stderr
+   */
+  constructor(readonly definition: RunDefinition, out?: ProgressOutput) {
     this.total = definition.training.steps;
+    this.#block = new LiveBlock({ out, everyMs: 5000 });
   }
 
   /**
@@ -41,6 +46,7 @@ export class Progress {
     return this.#val;
   }
 
+  /** Takes the run's next event and redraws the line (or prints what happened above it). */
   update(event: RunEvent): void {
     switch (event.type) {
       case "RunLeased":
@@ -82,8 +88,9 @@ export class Progress {
     this.#draw();
   }
 
+  /** Leaves the last line on screen. */
   done(): void {
-    if (this.#tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+    this.#block.done();
   }
 
   #onDecision(d: Decision): void {
@@ -104,41 +111,26 @@ export class Progress {
   }
 
   #log(line: string): void {
-    const clear = this.#tty ? "\r\x1b[2K" : "";
-    Deno.stderr.writeSync(new TextEncoder().encode(`${clear}${line}\n`));
+    this.#block.print(line);
   }
 
   #draw(force = false): void {
-    const now = performance.now();
-    if (!force && !this.#tty && now - this.#lastLine < 5000) return;
-    this.#lastLine = now;
-    const seconds = (now - this.#started.time) / 1000;
+    const seconds = (performance.now() - this.#started.time) / 1000;
     const stepsPerSecond = (this.#step - this.#started.step) / Math.max(seconds, 1e-3);
     const eta = stepsPerSecond > 0 ? (this.total - this.#step) / stepsPerSecond : NaN;
-    const width = 24;
-    const filled = Math.round((this.#step / this.total) * width);
-    const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    const line =
-      `${bar} ${this.#step}/${this.total}  loss ${this.#loss.toFixed(3)}  val ${
+    const line = `${progressBar(this.#step / this.total, 24)} ${this.#step}/${this.total}  ` +
+      `loss ${this.#loss.toFixed(3)}  val ${
         Number.isNaN(this.#val) ? "—" : this.#val.toFixed(4)
       }  ` +
       `lr ${this.lr.toExponential(2)} (m ${this.#m.toPrecision(3)})  ` +
-      `${throughput(stepsPerSecond, this.#tokensPerStep)}  ETA ${formatDuration(eta)}`;
-    Deno.stderr.writeSync(new TextEncoder().encode(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`));
+      `${throughput(stepsPerSecond, this.#tokensPerStep)}  ETA ${clock(eta)}`;
+    this.#block.show([line], { force });
   }
 }
 
 function throughput(stepsPerSecond: number, tokensPerStep: number): string {
   if (tokensPerStep > 0) return `${Math.round(stepsPerSecond * tokensPerStep)} tok/s`;
   return `${stepsPerSecond.toFixed(stepsPerSecond < 10 ? 1 : 0)} steps/s`;
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "—";
-  const m = Math.floor(seconds / 60);
-  return m > 0
-    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`
-    : `${Math.round(seconds)}s`;
 }
 
 /** `webgpu 4.22.0 (WebGPU on llvmpipe …)`: the backend, its version and what accelerates it. */

@@ -16,13 +16,8 @@
 import { ADALRS_DEFAULTS, type AdalrsConfig } from "../src/adalrs/mod.ts";
 import { AdalrsOverridesSchema } from "../src/api/schemas.ts";
 import { type CommandSpec, parseCommandLine } from "../src/cli/mod.ts";
-import {
-  connectService,
-  getRun,
-  readEvents,
-  type ServiceEndpoint,
-  serviceWriter,
-} from "../src/client/mod.ts";
+import { getRun, readEvents, type ServiceEndpoint, serviceWriter } from "../src/client/mod.ts";
+import { connectService } from "../src/service/mod.ts";
 import { EventStore, type RunEvent } from "../src/events/mod.ts";
 import {
   exportJsonl,

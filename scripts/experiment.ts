@@ -39,8 +39,9 @@ import {
   SweepProgress,
   trainingSpan,
   writeFiles,
-} from "../src/experiment/mod.ts";
-import { readEvents, stopOnInterrupt } from "../src/client/mod.ts";
+} from "../src/research/experiment/mod.ts";
+import { readEvents } from "../src/client/mod.ts";
+import { stopOnInterrupt } from "../src/service/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
 import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";
 import { REFERENCE_KINDS } from "../src/events/mod.ts";

@@ -11,7 +11,7 @@
  */
 
 import { parseCommandLine } from "../src/cli/mod.ts";
-import { seedMarkdown, type SeedReport, summariseSeeds } from "../src/experiment/mod.ts";
+import { seedMarkdown, type SeedReport, summariseSeeds } from "../src/research/experiment/mod.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task experiment:seeds --schedule cosine|wsd|constant [--profile full] " +

@@ -28,7 +28,7 @@ import {
   summarise,
   sweepBench,
   syntheticBench,
-} from "../src/sim/mod.ts";
+} from "../src/research/sim/mod.ts";
 
 /** A named set of controller settings the study compares. */
 interface Variant {

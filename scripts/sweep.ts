@@ -15,7 +15,7 @@
  */
 
 import { backendFlag, parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
-import { stopOnInterrupt } from "../src/client/mod.ts";
+import { stopOnInterrupt } from "../src/service/mod.ts";
 import {
   commandLine,
   gitState,
@@ -23,7 +23,7 @@ import {
   openService,
   runSweep,
   SweepProgress,
-} from "../src/experiment/mod.ts";
+} from "../src/research/experiment/mod.ts";
 
 const { values, positionals } = parseCommandLine({
   usage: "deno task sweep <run.json> [--grid 7] [--spacing 3] [--center LR] [--workers N] " +

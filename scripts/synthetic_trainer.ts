@@ -21,7 +21,7 @@ import {
   syntheticStart,
   type SyntheticState,
   syntheticStep,
-} from "../src/train/synthetic.ts";
+} from "../src/synthetic/mod.ts";
 
 /** Options of {@linkcode driveSyntheticRun}. */
 export interface SyntheticRunOptions {

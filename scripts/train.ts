@@ -15,7 +15,8 @@
 import { dirname } from "node:path";
 import { decodeLoss } from "../src/adalrs/mod.ts";
 import { backendFlag, parseCommandLine, readDefinitionFile } from "../src/cli/mod.ts";
-import { connectService, createRun, getRun, startEmbedded } from "../src/client/mod.ts";
+import { createRun, getRun } from "../src/client/mod.ts";
+import { connectService, startEmbedded } from "../src/service/mod.ts";
 import type { RunEvent, RunView } from "../src/events/mod.ts";
 import { plotSvg, runCurves } from "../src/replay/mod.ts";
 import { Progress } from "./_progress.ts";

@@ -6,7 +6,7 @@
 
 import type { RunDefinition } from "../src/events/mod.ts";
 import { type BackendName, createTrainer, type TrainerSnapshot } from "../src/train/mod.ts";
-import { syntheticStart, type SyntheticState, syntheticStep } from "../src/train/synthetic.ts";
+import { syntheticStart, type SyntheticState, syntheticStep } from "../src/synthetic/mod.ts";
 
 /** What the training loop needs from a model, whatever it is. */
 export interface ModelRunner {

@@ -23,7 +23,7 @@ import {
   recordRunLosses,
   RunDefinitionSchema,
 } from "../../src/events/mod.ts";
-import { SYNTHETIC_DEFAULTS, syntheticStart, syntheticStep } from "../../src/train/synthetic.ts";
+import { SYNTHETIC_DEFAULTS, syntheticStart, syntheticStep } from "../../src/synthetic/mod.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task bench:service [--windows 2000] [--posts 1000]",

@@ -6,3 +6,4 @@
 
 export * from "./flags.ts";
 export * from "./definition_file.ts";
+export * from "./progress.ts";

@@ -1,9 +1,8 @@
 /**
- * Talking to an adalrs service from a CLI: a small HTTP client, and a service started embedded
- * (API + worker processes on a local store) when none is running.
+ * The HTTP client the CLIs use to talk to an adalrs service: create a run, read its view and its
+ * event log, list runs, write an imported run.
  *
  * @module
  */
 
 export * from "./http.ts";
-export * from "./service.ts";

@@ -13,8 +13,8 @@ import {
   type ReferenceKind,
 } from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
-import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "../train/footprint.ts";
-import { SYNTHETIC_DEFAULTS } from "../train/synthetic.ts";
+import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "./footprint.ts";
+import { SYNTHETIC_DEFAULTS } from "../synthetic/mod.ts";
 
 const positiveInt = (max: number) => z.number().int().positive().max(max);
 const fraction = z.number().min(0).max(1);

@@ -9,4 +9,3 @@ export * from "./replay.ts";
 export * from "./transfer.ts";
 export * from "./curves.ts";
 export * from "./plot.ts";
-export * from "./svg.ts";

@@ -7,7 +7,7 @@
 
 import type { Rule } from "../adalrs/mod.ts";
 import { downsample, type RunCurves } from "./curves.ts";
-import { chartSvg } from "./svg.ts";
+import { chartSvg, stackSvg } from "../plot/mod.ts";
 
 /** Marker colour of each rule; rules that change nothing are not drawn. */
 export const RULE_COLOURS: Partial<Record<Rule, string>> = {
@@ -89,18 +89,5 @@ export function plotSvg(curves: RunCurves, title: string): string {
       .map(([name, colour]) => ({ name, colour })),
     bands,
   });
-  const [width, lossHeight] = size(loss);
-  const [, lrHeight] = size(lr);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
-    lossHeight + lrHeight
-  }" ` +
-    `viewBox="0 0 ${width} ${lossHeight + lrHeight}">\n${loss}${
-      lr.replace("<svg ", `<svg y="${lossHeight}" `)
-    }</svg>\n`;
-}
-
-/** Width and height of a chart document. */
-function size(svg: string): [number, number] {
-  const [, w, h] = svg.match(/width="(\d+)" height="(\d+)"/)!;
-  return [Number(w), Number(h)];
+  return stackSvg([loss, lr]);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { hash32, mulberry32, seedWords } from "./_prng.ts";
+import { hash32, mulberry32, seedWords } from "../random/mod.ts";
 import { type CorpusName, loadCorpus } from "./corpus.ts";
 import { encode } from "./tokenizer.ts";
 

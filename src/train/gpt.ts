@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { causalMaskData } from "./_mask.ts";
 import { matMulNT } from "./_matmul.ts";
 import { causalAttention, hasFusedAttention } from "./blas/mod.ts";
-import { hash32, seedWords } from "./_prng.ts";
+import { hash32, seedWords } from "../random/mod.ts";
 import { registerGradients } from "./gradients.ts";
 import { crossEntropy, gelu, layerNorm, linear, oneHotFloat } from "./layers.ts";
 

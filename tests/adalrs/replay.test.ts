@@ -12,7 +12,7 @@ import {
   windowEnd,
 } from "../../src/adalrs/mod.ts";
 import { baseLr } from "../../src/schedule/mod.ts";
-import { gaussian } from "../../src/train/synthetic.ts";
+import { gaussian } from "../../src/random/mod.ts";
 import { PEAK, setup } from "./_given.ts";
 
 /** 600 losses of a noisy, slowing descent with a few failed steps: every rule gets a chance. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "../../src/train/footprint.ts";
+import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "../../src/events/footprint.ts";
 import { testApp } from "../_fixtures.ts";
 
 Deno.test("POST /v1/runs refuses a GPT no worker can hold with a 400 naming the estimate and the limit", async () => {
