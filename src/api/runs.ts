@@ -6,9 +6,11 @@
 
 import { Hono } from "hono";
 import {
+  CONFLICT,
   type EventStore,
   isTerminal,
   newEvent,
+  retryConflicts,
   RunDefinitionSchema,
   trainerPlan,
 } from "../events/mod.ts";
@@ -57,14 +59,14 @@ export function runRoutes(store: EventStore): Hono {
     });
     const id = c.req.param("id");
     // Bounded: a run appended to faster than we can read its head gets a 503, not a hung request.
-    for (let attempt = 0; attempt < 50; attempt++) {
+    const view = await retryConflicts(`Cancelling run ${id}`, async () => {
       const view = await mustGetRun(store, id);
       if (isTerminal(view.status)) throw new ApiError(409, `Run ${id} is already ${view.status}`);
       const event = newEvent("RunCancelled", { step: view.controller.nextStep, reason });
       const appended = await store.append(id, [event], { expectedSeq: view.seq });
-      if (appended.ok) return c.json(appended.view);
-    }
-    throw new ApiError(503, `Run ${id} is being written too fast to cancel; retry`);
+      return appended.ok ? appended.view : CONFLICT;
+    }, { attempts: 50 });
+    return c.json(view);
   });
 
   return app;

@@ -127,7 +127,24 @@ Deno.test("regression: a cancel that never wins the head gives up with a 503 ins
     Promise.resolve({ ok: false, conflict: { expectedSeq: 0, actualSeq: 1 } } as AppendResult);
   const res = await w.send("POST", `/v1/runs/${w.external}/cancel`, "{}");
   assert.equal(res.status, 503);
-  assert.match((await res.json()).error.message, /too fast to cancel/);
+  assert.equal(res.headers.get("retry-after"), "1");
+  assert.match(
+    (await res.json()).error.message,
+    /^Cancelling run \S+: gave up after 50 attempts, each beaten by another writer/,
+  );
+});
+
+Deno.test("regression: losses that never win the head give up with a 503 naming the run", async () => {
+  using w = await world();
+  w.store.append = () =>
+    Promise.resolve({ ok: false, conflict: { expectedSeq: 0, actualSeq: 1 } } as AppendResult);
+  const body = JSON.stringify({ fromStep: 30, losses: [2.5] });
+  const res = await w.send("POST", `/v1/runs/${w.external}/losses`, body);
+  assert.equal(res.status, 503);
+  assert.match(
+    (await res.json()).error.message,
+    /^Appending losses to run \S+: gave up after 20 attempts/,
+  );
 });
 
 Deno.test("regression: parseLossLog() names a JSONL line that is not an object instead of crashing", () => {
