@@ -7,7 +7,7 @@
 import { type Context, Hono, type Next } from "hono";
 import type { EventStore, StoreFileWatch } from "../events/mod.ts";
 import { requireTokenForWrites } from "./auth.ts";
-import { BODY_TIMEOUT_MS } from "./body.ts";
+import { limitBodies } from "./body_limits.ts";
 import { dashboardRoutes } from "./dashboard/mod.ts";
 import { docsPage } from "./docs.ts";
 import { ApiError, handleError } from "./errors.ts";
@@ -51,10 +51,7 @@ export function createApp(store: EventStore, opts: AppOptions = {}): Hono {
   );
   app.use("*", refuseForeignRequests(opts));
   app.use("*", requireTokenForWrites(opts.token));
-  app.use("*", async function bodyTimeout(c, next) {
-    c.set("bodyTimeoutMs", opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
-    await next();
-  });
+  app.use("*", limitBodies({ timeoutMs: opts.bodyTimeoutMs }));
   if (opts.storeFile) app.use("*", refuseWritesWhenStoreLost(opts.storeFile));
   app.route("/", healthRoutes(store, opts));
   app.get("/openapi.json", (c) => c.json(openApiDocument()));
