@@ -13,9 +13,9 @@
  * @module
  */
 
-import { ADALRS_DEFAULTS, type AdalrsConfig } from "../src/adalrs/mod.ts";
+import { ADALRS_DEFAULTS } from "../src/adalrs/mod.ts";
 import { AdalrsOverridesSchema } from "../src/api/schemas.ts";
-import { type CommandSpec, parseCommandLine } from "../src/cli/mod.ts";
+import { type CommandSpec, parseCommandLine, parseSettings } from "../src/cli/mod.ts";
 import {
   connectService,
   getRun,
@@ -116,7 +116,9 @@ async function main(): Promise<number> {
   switch (command) {
     case "replay":
     case "what-if": {
-      const overrides = command === "what-if" ? parseOverrides(settings) : {};
+      const overrides = command === "what-if"
+        ? parseSettings(settings, AdalrsOverridesSchema, Object.keys(ADALRS_DEFAULTS))
+        : {};
       const report = replayRun(await loadEvents(target), overrides);
       if (values.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
@@ -243,33 +245,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** `key=value` pairs into validated controller overrides. */
-function parseOverrides(pairs: string[]): Partial<AdalrsConfig> {
-  const raw: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const [key, value] = pair.split("=");
-    if (!(key in ADALRS_DEFAULTS) || value === undefined) {
-      throw new Error(
-        `Expected key=value with key one of ${
-          Object.keys(ADALRS_DEFAULTS).join(", ")
-        }; got ${pair}`,
-      );
-    }
-    raw[key] = value === "true"
-      ? true
-      : value === "false"
-      ? false
-      : Number.isNaN(Number(value))
-      ? value
-      : Number(value);
-  }
-  const parsed = AdalrsOverridesSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  }
-  return parsed.data;
 }
 
 function printReport(report: ReplayReport): void {
