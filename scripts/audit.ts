@@ -13,7 +13,7 @@
  * @module
  */
 
-import { ADALRS_DEFAULTS } from "../src/adalrs/mod.ts";
+import { ADALRS_DEFAULTS, type AdalrsConfig } from "../src/adalrs/mod.ts";
 import { AdalrsOverridesSchema } from "../src/api/schemas.ts";
 import { type CommandSpec, parseCommandLine, parseSettings } from "../src/cli/mod.ts";
 import {
@@ -116,9 +116,7 @@ async function main(): Promise<number> {
   switch (command) {
     case "replay":
     case "what-if": {
-      const overrides = command === "what-if"
-        ? parseSettings(settings, AdalrsOverridesSchema, Object.keys(ADALRS_DEFAULTS))
-        : {};
+      const overrides = command === "what-if" ? parseOverrides(settings) : {};
       const report = replayRun(await loadEvents(target), overrides);
       if (values.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
@@ -245,6 +243,11 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `key=value` controller settings (what-if, import), validated by the shared flag parser. */
+function parseOverrides(pairs: string[]): Partial<AdalrsConfig> {
+  return parseSettings(pairs, AdalrsOverridesSchema, Object.keys(ADALRS_DEFAULTS));
 }
 
 function printReport(report: ReplayReport): void {
