@@ -113,7 +113,7 @@ Deno.test("parseSettings() reads key=value pairs as numbers, booleans and text",
 
 Deno.test("parseSettings() names the key and the value it refuses", () => {
   assert.match(settingsError(["window=abc"]).message, /^bad setting window=abc: /);
-  assert.match(settingsError(["window=2.5"]).message, /^bad setting window=2\.5: .*integer/i);
+  assert.match(settingsError(["window=2.5"]).message, /^bad setting window=2\.5: .*expected int/);
   assert.match(settingsError(["z=-1"]).message, /^bad setting z=-1: /);
   assert.match(settingsError(["z=NaN"]).message, /^bad setting z=NaN: /);
   assert.match(settingsError(["reference=mean"]).message, /^bad setting reference=mean: /);
