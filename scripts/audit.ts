@@ -15,7 +15,7 @@
 
 import { ADALRS_DEFAULTS, type AdalrsConfig } from "../src/adalrs/mod.ts";
 import { AdalrsOverridesSchema } from "../src/api/schemas.ts";
-import { type CommandSpec, parseCommandLine } from "../src/cli/mod.ts";
+import { type CommandSpec, parseCommandLine, parseSettings } from "../src/cli/mod.ts";
 import { getRun, readEvents, type ServiceEndpoint, serviceWriter } from "../src/client/mod.ts";
 import { connectService } from "../src/service/mod.ts";
 import { EventStore, type RunEvent } from "../src/events/mod.ts";
@@ -240,31 +240,9 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** `key=value` pairs into validated controller overrides. */
+/** `key=value` controller settings (what-if, import), validated by the shared flag parser. */
 function parseOverrides(pairs: string[]): Partial<AdalrsConfig> {
-  const raw: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const [key, value] = pair.split("=");
-    if (!(key in ADALRS_DEFAULTS) || value === undefined) {
-      throw new Error(
-        `Expected key=value with key one of ${
-          Object.keys(ADALRS_DEFAULTS).join(", ")
-        }; got ${pair}`,
-      );
-    }
-    raw[key] = value === "true"
-      ? true
-      : value === "false"
-      ? false
-      : Number.isNaN(Number(value))
-      ? value
-      : Number(value);
-  }
-  const parsed = AdalrsOverridesSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-  }
-  return parsed.data;
+  return parseSettings(pairs, AdalrsOverridesSchema, Object.keys(ADALRS_DEFAULTS));
 }
 
 function printReport(report: ReplayReport): void {

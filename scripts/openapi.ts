@@ -7,7 +7,7 @@
  * @module
  */
 
-import { openApiDocument } from "../src/api/mod.ts";
+import { openApiDocument, ROUTE_DOCS } from "../src/api/mod.ts";
 import { parseCommandLine } from "../src/cli/mod.ts";
 
 const { values } = parseCommandLine({
@@ -15,6 +15,6 @@ const { values } = parseCommandLine({
   about: "Writes the OpenAPI document that GET /openapi.json serves, without a service.",
   flags: { out: { kind: "string", help: "file to write [standard output]" } },
 });
-const text = JSON.stringify(openApiDocument(), null, 2) + "\n";
+const text = JSON.stringify(openApiDocument(ROUTE_DOCS), null, 2) + "\n";
 if (values.out) await Deno.writeTextFile(values.out, text);
 else console.log(text);

@@ -7,18 +7,37 @@
 import { type Context, Hono, type Next } from "hono";
 import type { EventStore, StoreFileWatch } from "../events/mod.ts";
 import { requireTokenForWrites } from "./auth.ts";
-import { BODY_TIMEOUT_MS } from "./body.ts";
-import { dashboardRoutes } from "./dashboard/mod.ts";
-import { docsPage } from "./docs.ts";
+import { limitBodies } from "./body_limits.ts";
+import { CURVES_ROUTE_DOCS, curvesRoutes } from "./curves.ts";
+import { DASHBOARD_ROUTE_DOCS, dashboardRoutes } from "./dashboard/mod.ts";
+import { CONTRACT_ROUTE_DOCS, contractRoutes } from "./docs.ts";
 import { ApiError, handleError } from "./errors.ts";
 import { type GuardOptions, refuseForeignRequests } from "./guard.ts";
-import { healthRoutes, type ReadinessOptions } from "./health.ts";
-import { eventRoutes } from "./events.ts";
-import { lossRoutes } from "./losses.ts";
-import { openApiDocument } from "./openapi.ts";
-import { replayRoutes } from "./replay.ts";
-import { runRoutes } from "./runs.ts";
-import { type SupervisedInfo, workerRoutes } from "./workers.ts";
+import { HEALTH_ROUTE_DOCS, healthRoutes, type ReadinessOptions } from "./health.ts";
+import { EVENT_ROUTE_DOCS, eventRoutes } from "./events.ts";
+import { EXAMPLE_ROUTE_DOCS, exampleRoutes } from "./examples.ts";
+import { LOSS_ROUTE_DOCS, lossRoutes } from "./losses.ts";
+import { REPLAY_ROUTE_DOCS, replayRoutes } from "./replay.ts";
+import type { RouteDoc } from "./route_doc.ts";
+import { RUN_ROUTE_DOCS, runRoutes } from "./runs.ts";
+import { type SupervisedInfo, WORKER_ROUTE_DOCS, workerRoutes } from "./workers.ts";
+
+/**
+ * Every route's docs, in the order `/docs` lists them; each module keeps its own beside its
+ * handlers, and a test checks that this list and the app's routes name the same routes.
+ */
+export const ROUTE_DOCS: readonly RouteDoc[] = [
+  ...RUN_ROUTE_DOCS,
+  ...EVENT_ROUTE_DOCS,
+  ...REPLAY_ROUTE_DOCS,
+  ...LOSS_ROUTE_DOCS,
+  ...HEALTH_ROUTE_DOCS,
+  ...WORKER_ROUTE_DOCS,
+  ...CONTRACT_ROUTE_DOCS,
+  ...CURVES_ROUTE_DOCS,
+  ...EXAMPLE_ROUTE_DOCS,
+  ...DASHBOARD_ROUTE_DOCS,
+];
 
 /** Options of {@linkcode createApp}. */
 export interface AppOptions extends GuardOptions, ReadinessOptions {
@@ -51,19 +70,17 @@ export function createApp(store: EventStore, opts: AppOptions = {}): Hono {
   );
   app.use("*", refuseForeignRequests(opts));
   app.use("*", requireTokenForWrites(opts.token));
-  app.use("*", async function bodyTimeout(c, next) {
-    c.set("bodyTimeoutMs", opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
-    await next();
-  });
+  app.use("*", limitBodies({ timeoutMs: opts.bodyTimeoutMs }));
   if (opts.storeFile) app.use("*", refuseWritesWhenStoreLost(opts.storeFile));
   app.route("/", healthRoutes(store, opts));
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
-  app.get("/docs", (c) => c.html(docsPage()));
+  app.route("/", contractRoutes(ROUTE_DOCS));
   for (const routes of [runRoutes, eventRoutes, lossRoutes, replayRoutes]) {
     app.route("/v1/runs", routes(store));
   }
+  app.route("/", curvesRoutes(store));
+  app.route("/", exampleRoutes());
   app.route("/v1/workers", workerRoutes(store, opts.supervised));
-  app.route("/", dashboardRoutes(store));
+  app.route("/", dashboardRoutes());
   return app;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Reading request bodies: size limit, read timeout, JSON parsing that takes Python's
- * `NaN`/`Infinity` tokens where a route allows them, and zod validation that reports every
- * field error.
+ * Reading request bodies (their size and time limits are `body_limits.ts`): JSON parsing that
+ * takes Python's `NaN`/`Infinity` tokens where a route allows them, and zod validation that
+ * reports every field error.
  *
  * @module
  */
@@ -9,19 +9,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { ApiError, validationError } from "./errors.ts";
-
-/** Largest request body accepted, in bytes. */
-export const MAX_BODY_BYTES = 256 * 1024;
-
-/** How long a body may take to arrive, unless the app says otherwise (`bodyTimeoutMs`). */
-export const BODY_TIMEOUT_MS = 30_000;
-
-declare module "hono" {
-  interface ContextVariableMap {
-    /** Set by the app from its `bodyTimeoutMs` option. */
-    bodyTimeoutMs: number;
-  }
-}
 
 /** Options of {@linkcode readBody}. */
 export interface ReadBodyOptions {
@@ -34,7 +21,7 @@ export interface ReadBodyOptions {
 /**
  * Reads, parses and validates a JSON body.
  *
- * @param c the request context; `c.get("bodyTimeoutMs")` bounds the wait for the body
+ * @param c the request context; the app's `limitBodies()` bounds the body's size and time
  * @param schema what the body must be
  * @param what a name for the body in error messages, e.g. "run definition"
  * @param opts empty bodies, non-finite tokens
@@ -45,10 +32,14 @@ export async function readBody<S extends z.ZodType>(
   what: string,
   opts: ReadBodyOptions = {},
 ): Promise<z.output<S>> {
-  const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge(declared);
-  const timeoutMs = c.get("bodyTimeoutMs") ?? BODY_TIMEOUT_MS;
-  const bytes = await readLimited(c.req.raw.body, timeoutMs);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await c.req.raw.arrayBuffer());
+  } catch (err) {
+    // limitBodies() makes a slow or abandoned body an ApiError; anything else is the client's.
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(400, `The request body could not be read: ${(err as Error).message}`);
+  }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -59,62 +50,6 @@ export async function readBody<S extends z.ZodType>(
   const parsed = schema.safeParse(parseJson(text, what, opts.nonFiniteIn));
   if (!parsed.success) throw validationError(what, parsed.error);
   return parsed.data;
-}
-
-/**
- * Reads a body stream, giving up as soon as it passes the limit (a chunked body has no
- * content-length to check first, and must not be buffered whole before being refused), when it
- * takes longer than `timeoutMs` (a slow client must not hold a request open for ever), or when
- * the client goes away (that is the client's doing, not an error of ours to log).
- */
-async function readLimited(
-  body: ReadableStream<Uint8Array> | null,
-  timeoutMs: number,
-): Promise<Uint8Array> {
-  if (body === null) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ApiError(408, `The request body took over ${timeoutMs} ms to arrive`)),
-      timeoutMs,
-    );
-  });
-  try {
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await Promise.race([reader.read(), late]);
-      } catch (err) {
-        if (err instanceof ApiError) throw err;
-        throw new ApiError(400, `The request body could not be read: ${(err as Error).message}`);
-      }
-      if (chunk.done) break;
-      total += chunk.value.length;
-      if (total > MAX_BODY_BYTES) throw tooLarge(null);
-      chunks.push(chunk.value);
-    }
-  } catch (err) {
-    await reader.cancel().catch(() => {});
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
-}
-
-/** A 413; `bytes` is the declared size, null when a streamed body was cut off past the limit. */
-function tooLarge(bytes: number | null): ApiError {
-  const what = bytes === null ? "Request body" : `Request body of ${bytes} bytes`;
-  return new ApiError(413, `${what} is over the ${MAX_BODY_BYTES}-byte limit`);
 }
 
 /** Marks a quoted non-finite token until it is known to sit where one is allowed. */

@@ -1,12 +1,15 @@
 /**
- * Human-readable API docs at `/docs`, rendered on the server from the OpenAPI document: no
- * script, no CDN.
+ * The contract's routes: `/openapi.json`, and human-readable API docs at `/docs`, rendered on
+ * the server from the OpenAPI document: no script, no CDN.
  *
  * @module
  */
 
+import { Hono } from "hono";
+import { z } from "zod";
 import { curlExample } from "./docs_examples.ts";
-import { openApiDocument, ROUTES } from "./openapi.ts";
+import { openApiDocument } from "./openapi.ts";
+import { json, type RouteDoc } from "./route_doc.ts";
 
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!);
@@ -16,9 +19,28 @@ export function prose(s: string): string {
   return escape(s).replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
-/** The `/docs` page. */
-export function docsPage(): string {
-  const doc = openApiDocument() as {
+/**
+ * `GET /openapi.json` and `GET /docs`.
+ *
+ * @param routes every route's docs (the app's `ROUTE_DOCS`)
+ */
+export function contractRoutes(routes: readonly RouteDoc[]): Hono {
+  const app = new Hono();
+  // Built once: the routes do not change while the service runs.
+  const document = openApiDocument(routes);
+  const page = docsPage(routes);
+  app.get("/openapi.json", (c) => c.json(document));
+  app.get("/docs", (c) => c.html(page));
+  return app;
+}
+
+/**
+ * The `/docs` page.
+ *
+ * @param routes every route's docs (the app's `ROUTE_DOCS`)
+ */
+export function docsPage(routes: readonly RouteDoc[]): string {
+  const doc = openApiDocument(routes) as {
     paths: Record<string, Record<string, Record<string, unknown>>>;
     components: { schemas: Record<string, unknown> };
   };
@@ -27,7 +49,7 @@ export function docsPage(): string {
     const ref = (schema as { $ref?: string } | undefined)?.$ref;
     return ref ? doc.components.schemas[ref.split("/").at(-1)!] : schema;
   };
-  const sections = ROUTES.map((route) => {
+  const sections = routes.map((route) => {
     const op = doc.paths[route.path][route.method];
     const body = resolve(
       (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)
@@ -63,7 +85,7 @@ pre,code{background:#222328}}</style>
 <code>{ "error": { "status", "message", "issues"? } }</code>. When the service runs with
 <code>ADALRS_TOKEN</code>, every write needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <nav><ul>${
-    ROUTES.map((r) =>
+    routes.map((r) =>
       `<li><a href="#${r.method}-${escape(r.path)}">${r.method.toUpperCase()} ${
         escape(r.path)
       }</a></li>`
@@ -71,3 +93,24 @@ pre,code{background:#222328}}</style>
   }</ul></nav>
 ${sections}</main></body></html>`;
 }
+
+/** The contract's routes, as the OpenAPI document and `/docs` show them. */
+export const CONTRACT_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/openapi.json",
+    operationId: "openApi",
+    summary: "This document",
+    description: "The OpenAPI 3.1 contract, generated from the schemas that validate requests " +
+      "and answers.",
+    responses: { "200": json("The document", z.record(z.string(), z.unknown())) },
+  },
+  {
+    method: "get",
+    path: "/docs",
+    operationId: "apiDocs",
+    summary: "This API's documentation as HTML",
+    description: "Every route with an example request, its body's schema and its answers.",
+    responses: { "200": { description: "The page", schema: z.string(), contentType: "text/html" } },
+  },
+];

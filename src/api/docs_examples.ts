@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RouteDoc } from "./openapi.ts";
+import type { RouteDoc } from "./route_doc.ts";
 
 /** Example request bodies of the routes that take one, by `METHOD path`. */
 export const BODY_EXAMPLES: Record<string, unknown> = {

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
-import { isLockError, ValueTooLargeError } from "../events/mod.ts";
+import { ConflictRetriesExhausted, isLockError, ValueTooLargeError } from "../events/mod.ts";
 
 /** One problem with a request field: where, and what is wrong. */
 export interface FieldIssue {
@@ -55,6 +55,11 @@ export function handleError(err: Error, c: Context): Response {
     // The store stayed locked by other writers through every retry: nothing was written.
     c.header("Retry-After", "1");
     return c.json({ error: { status: 503, message: "The store is busy; retry" } }, 503);
+  }
+  if (err instanceof ConflictRetriesExhausted) {
+    // Other writers kept moving the run's head through every attempt: nothing was written.
+    c.header("Retry-After", "1");
+    return c.json({ error: { status: 503, message: err.message } }, 503);
   }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;

@@ -15,6 +15,9 @@ import {
 } from "../events/mod.ts";
 import { mustGetRun, readQuery } from "./lookup.ts";
 import { EventsQuerySchema } from "./schemas.ts";
+import { z } from "zod";
+import { DecisionListSchema, errorResponses, EventPageSchema } from "./responses.ts";
+import { type HeaderDoc, json, type RouteDoc } from "./route_doc.ts";
 
 /** How often the SSE stream polls the store: cross-process KV `watch` does not fire locally. */
 const POLL_MS = 250;
@@ -83,3 +86,52 @@ export function eventRoutes(store: EventStore): Hono {
 
   return app;
 }
+
+const LAST_EVENT_ID: HeaderDoc = {
+  name: "Last-Event-ID",
+  description: "Resume after this seq (sent by browsers' EventSource on reconnect); " +
+    "overrides `after`.",
+  schema: z.string().regex(/^-?\d+$/),
+};
+
+/** The routes of a run's log, as the OpenAPI document and `/docs` show them. */
+export const EVENT_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/v1/runs/{id}/events",
+    operationId: "listEvents",
+    summary: "Page through the event log",
+    description: "Events with seq greater than `after`, oldest first; `next` is the cursor for " +
+      "the following page. Events abandoned by a resume from checkpoint carry `abandoned: true`.",
+    query: EventsQuerySchema,
+    responses: { "200": json("A page of events", EventPageSchema), ...errorResponses([400, 404]) },
+  },
+  {
+    method: "get",
+    path: "/v1/runs/{id}/events/stream",
+    operationId: "streamEvents",
+    summary: "Follow the event log live (SSE)",
+    description: "Server-sent events, one per run event (`event:` is its type, `id:` its seq, " +
+      "`data:` the `RunEvent` as JSON). Resumes after `Last-Event-ID` or `after`; ends when the " +
+      "run has ended.",
+    query: EventsQuerySchema.pick({ after: true }),
+    headers: [LAST_EVENT_ID],
+    responses: {
+      "200": {
+        description: "The event stream",
+        schema: z.string(),
+        contentType: "text/event-stream",
+      },
+      ...errorResponses([400, 404]),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/runs/{id}/decisions",
+    operationId: "listDecisions",
+    summary: "Every LR decision with its evidence",
+    description: "The rule that fired, the window's velocity and error, the reference, α', β', " +
+      "n, the multiplier before and after, the next LR and the action.",
+    responses: { "200": json("The decisions", DecisionListSchema), ...errorResponses([404]) },
+  },
+];

@@ -10,6 +10,8 @@
 import { statfs } from "node:fs/promises";
 import { Hono } from "hono";
 import { type EventStore, listWorkers, retryLocked, type StoreFileWatch } from "../events/mod.ts";
+import { errorResponses, HealthSchema, ReadySchema } from "./responses.ts";
+import { json, type RouteDoc } from "./route_doc.ts";
 
 /** Options of {@linkcode healthRoutes}. */
 export interface ReadinessOptions {
@@ -84,3 +86,24 @@ async function workersCheck(store: EventStore, expected: number): Promise<Check>
     ? { ok: true, message: `${alive} of ${expected} workers alive`, alive, expected }
     : { ok: false, message: `None of ${expected} workers is alive`, alive, expected };
 }
+
+/** The liveness and readiness routes, as the OpenAPI document and `/docs` show them. */
+export const HEALTH_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/health",
+    operationId: "health",
+    summary: "Liveness",
+    description: "`{ ok: true }` while the service can read its store.",
+    responses: { "200": json("Alive", HealthSchema), ...errorResponses([503]) },
+  },
+  {
+    method: "get",
+    path: "/ready",
+    operationId: "ready",
+    summary: "Readiness",
+    description: "A store write that reads back, the store file still the one opened, at least " +
+      "64 MiB free, and a live worker when the service runs workers; 503 names what failed.",
+    responses: { "200": json("Ready", ReadySchema), "503": json("Not ready", ReadySchema) },
+  },
+];

@@ -11,6 +11,8 @@ import { readBody } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { quoteId, readIdempotencyKey } from "./lookup.ts";
 import { LossesRequestSchema } from "./schemas.ts";
+import { errorResponses, LossesAnswerSchema } from "./responses.ts";
+import { IDEMPOTENCY_KEY, json, type RouteDoc, WRITE_ERRORS } from "./route_doc.ts";
 
 /** `POST /v1/runs/{id}/losses`. */
 export function lossRoutes(store: EventStore): Hono {
@@ -43,3 +45,29 @@ export function lossRoutes(store: EventStore): Hono {
   });
   return app;
 }
+
+/** The losses route, as the OpenAPI document and `/docs` show them. */
+export const LOSS_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/v1/runs/{id}/losses",
+    operationId: "postLosses",
+    summary: "External trainers: post losses, get the next LR and action",
+    description: "Post consecutive losses starting at the run's next step (at most up to the " +
+      "end of the controller's window). The answer gives `lr` for `nextStep`, `lrs` up to " +
+      "`windowEndsAt`, and the `action` to take first: `continue`, `snapshot`, `restore` or " +
+      '`branch`. Non-finite losses may be sent as `NaN`, `"NaN"` or `null`. An optional ' +
+      "`valLoss` records a validation loss measured after the last of these steps. An " +
+      "`idempotencyKey` (or `Idempotency-Key` header) makes a retry land once.",
+    body: LossesRequestSchema,
+    headers: [IDEMPOTENCY_KEY],
+    responses: {
+      "200": json("What to do next", LossesAnswerSchema),
+      ...errorResponses([...WRITE_ERRORS, 409, 422], {
+        409: "A step gap or overlap, or losses past the window's end (with `expectedStep`); " +
+          "a managed or ended run",
+        422: "The idempotency key was used for other losses",
+      }),
+    },
+  },
+];

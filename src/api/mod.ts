@@ -4,5 +4,5 @@
  * @module
  */
 
-export { type AppOptions, createApp } from "./app.ts";
+export { type AppOptions, createApp, ROUTE_DOCS } from "./app.ts";
 export { openApiDocument } from "./openapi.ts";

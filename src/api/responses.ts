@@ -10,7 +10,7 @@
  */
 
 import { z } from "zod";
-import type { ResponseDoc } from "./openapi.ts";
+import type { ResponseDoc } from "./route_doc.ts";
 
 const int = () => z.number().int();
 const step = () => z.number().int().min(0);

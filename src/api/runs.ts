@@ -6,9 +6,11 @@
 
 import { Hono } from "hono";
 import {
+  CONFLICT,
   type EventStore,
   isTerminal,
   newEvent,
+  retryConflicts,
   RunDefinitionSchema,
   trainerPlan,
 } from "../events/mod.ts";
@@ -16,6 +18,8 @@ import { readBody } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { CancelRequestSchema, ListQuerySchema } from "./schemas.ts";
 import { mustGetRun, readIdempotencyKey, readQuery } from "./lookup.ts";
+import { CreatedRunSchema, errorResponses, RunListSchema, RunViewSchema } from "./responses.ts";
+import { IDEMPOTENCY_KEY, json, type RouteDoc, WRITE_ERRORS } from "./route_doc.ts";
 
 /** Routes under `/v1/runs` that manage runs as a whole. */
 export function runRoutes(store: EventStore): Hono {
@@ -57,15 +61,69 @@ export function runRoutes(store: EventStore): Hono {
     });
     const id = c.req.param("id");
     // Bounded: a run appended to faster than we can read its head gets a 503, not a hung request.
-    for (let attempt = 0; attempt < 50; attempt++) {
+    const view = await retryConflicts(`Cancelling run ${id}`, async () => {
       const view = await mustGetRun(store, id);
       if (isTerminal(view.status)) throw new ApiError(409, `Run ${id} is already ${view.status}`);
       const event = newEvent("RunCancelled", { step: view.controller.nextStep, reason });
       const appended = await store.append(id, [event], { expectedSeq: view.seq });
-      if (appended.ok) return c.json(appended.view);
-    }
-    throw new ApiError(503, `Run ${id} is being written too fast to cancel; retry`);
+      return appended.ok ? appended.view : CONFLICT;
+    }, { attempts: 50 });
+    return c.json(view);
   });
 
   return app;
 }
+
+/** The routes of runs as a whole, as the OpenAPI document and `/docs` show them. */
+export const RUN_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "post",
+    path: "/v1/runs",
+    operationId: "createRun",
+    summary: "Create a run",
+    description: "Validates a run definition, fills every default, and appends `RunCreated`. " +
+      "A managed run is then picked up by a worker; an external run waits for losses, and its " +
+      "answer carries the first window's `lrs` like a losses answer. An `Idempotency-Key` " +
+      "makes a retried create return the first try's run (`Idempotent-Replayed: true`).",
+    body: RunDefinitionSchema,
+    headers: [IDEMPOTENCY_KEY],
+    responses: {
+      "201": json("The new run's view", CreatedRunSchema),
+      ...errorResponses([400, 401, 403, 408, 413, 415, 421, 422, 503], {
+        422: "The `Idempotency-Key` already created a run from another definition",
+      }),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/runs",
+    operationId: "listRuns",
+    summary: "List runs",
+    description: "Newest first, with status, progress, current LR and last decision.",
+    query: ListQuerySchema,
+    responses: { "200": json("The runs", RunListSchema), ...errorResponses([400, 503]) },
+  },
+  {
+    method: "get",
+    path: "/v1/runs/{id}",
+    operationId: "getRun",
+    summary: "Show a run",
+    description: "Status, progress, current LR and multiplier, last loss and decision, worker.",
+    responses: { "200": json("The run's view", RunViewSchema), ...errorResponses([404, 503]) },
+  },
+  {
+    method: "post",
+    path: "/v1/runs/{id}/cancel",
+    operationId: "cancelRun",
+    summary: "Cancel a run",
+    description: "Appends `RunCancelled`; a worker training it stops within one step.",
+    body: CancelRequestSchema,
+    responses: {
+      "200": json("The cancelled run's view", RunViewSchema),
+      ...errorResponses([...WRITE_ERRORS, 409], {
+        409: "The run already ended",
+        503: "The store stayed busy, or the run was written too fast to cancel; retry",
+      }),
+    },
+  },
+];

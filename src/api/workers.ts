@@ -7,6 +7,8 @@
 
 import { Hono } from "hono";
 import { type EventStore, listWorkers } from "../events/mod.ts";
+import { errorResponses, WorkerListSchema } from "./responses.ts";
+import { json, type RouteDoc } from "./route_doc.ts";
 
 /** What a supervisor reports of one worker it keeps running (see `workers/supervise.ts`). */
 export interface SupervisedInfo {
@@ -52,3 +54,16 @@ export function workerRoutes(store: EventStore, supervised?: () => SupervisedInf
   });
   return app;
 }
+
+/** The workers route, as the OpenAPI document and `/docs` show them. */
+export const WORKER_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/v1/workers",
+    operationId: "listWorkers",
+    summary: "Workers: alive, run, last beat, restarts",
+    description: "Every worker that wrote a heartbeat to the store, alive or not, with the run " +
+      "it trains; for workers this service supervises, their restarts and last exit.",
+    responses: { "200": json("The workers", WorkerListSchema), ...errorResponses([421, 503]) },
+  },
+];

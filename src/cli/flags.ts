@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import type { z } from "zod";
 import { BACKEND_NAMES } from "../train/backend_name.ts";
 
 /** A flag taking a number: `--grid 7`. */
@@ -87,8 +88,15 @@ export class UsageError extends Error {
  * @returns typed flag values and the positional arguments
  * @example
  * ```ts
- * const spec = { usage: "x [--n 3]", about: "demo", flags: { n: { kind: "number", help: "n", default: 3 } } } as const;
- * parseFlags(spec, ["--n", "5"]).values.n; // 5
+ * import { parseFlags } from "./flags.ts";
+ *
+ * const spec = {
+ *   usage: "x [--n 3]",
+ *   about: "demo",
+ *   flags: { n: { kind: "number", integer: true, help: "n", default: 3 } },
+ * } as const;
+ * const { values } = parseFlags(spec, ["--n", "5"]);
+ * if (values.n !== 5) throw new Error(`expected 5, got ${values.n}`);
  * ```
  */
 export function parseFlags<const F extends Record<string, Flag>>(
@@ -171,6 +179,61 @@ export function helpText(spec: CommandSpec): string {
     `  ${"--help".padEnd(width - 2)}  this text`,
     ...(spec.notes && spec.notes.length > 0 ? ["", ...spec.notes] : []),
   ].join("\n");
+}
+
+/**
+ * Parses `key=value` arguments (`window=40 reference=pair`) into settings that `schema`
+ * validates: `true`/`false` become booleans and numbers numbers; anything else stays text. A
+ * pair without `=`, a key the schema does not have, or a value it refuses is a
+ * {@linkcode UsageError} naming the key and the value seen.
+ *
+ * @param pairs the arguments, e.g. the positionals after a run id
+ * @param schema the settings allowed, as one object
+ * @param keys the keys allowed, listed in the error for an unknown one
+ * @returns the validated settings
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { parseSettings } from "./flags.ts";
+ *
+ * const schema = z.strictObject({ window: z.number().int().min(2).optional() });
+ * const settings = parseSettings(["window=40"], schema, ["window"]);
+ * if (settings.window !== 40) throw new Error(`expected 40, got ${settings.window}`);
+ * ```
+ */
+export function parseSettings<T>(
+  pairs: readonly string[],
+  schema: z.ZodType<T>,
+  keys: readonly string[],
+): T {
+  const raw: Record<string, unknown> = {};
+  const seen: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    const key = at < 0 ? pair : pair.slice(0, at);
+    if (at < 0 || !keys.includes(key)) {
+      throw new UsageError(`expected key=value with key one of ${keys.join(", ")}, not ${pair}`, 2);
+    }
+    const value = pair.slice(at + 1);
+    seen[key] = value;
+    raw[key] = value === "true"
+      ? true
+      : value === "false"
+      ? false
+      : value.trim() !== "" && Number.isFinite(Number(value))
+      ? Number(value)
+      : value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => {
+      const key = i.path.map(String).join(".");
+      const value = seen[String(i.path[0])];
+      return `${key}=${value ?? ""}: ${i.message}`;
+    });
+    throw new UsageError(`bad setting ${issues.join("; ")}`, 2);
+  }
+  return parsed.data;
 }
 
 function checkNumber(name: string, flag: NumberFlag, raw: string): number {

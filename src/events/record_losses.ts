@@ -15,6 +15,7 @@ import {
   type LossValue,
 } from "../adalrs/mod.ts";
 import type { RunView } from "./run_view.ts";
+import { CONFLICT, retryConflicts } from "./kv_retry.ts";
 import type { EventStore } from "./store.ts";
 import { type TrainerPlan, trainerPlan } from "./trainer_plan.ts";
 import { isTerminal, type NewEvent, newEvent, type RunEvent } from "./types.ts";
@@ -55,6 +56,7 @@ export interface LossBatch {
  *   a writer that owns the stream passes the seq it last wrote, so that any other writer's
  *   append (a cancel, a lease takeover) makes this one fail instead of being retried
  * @returns the response, or the reason the losses were refused
+ * @throws {ConflictRetriesExhausted} when other writers moved the head through every attempt
  */
 export async function recordRunLosses(
   store: EventStore,
@@ -64,7 +66,8 @@ export async function recordRunLosses(
 ): Promise<
   { ok: true; response: LossesResponse; view: RunView } | { ok: false; error: RecordError }
 > {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  // Another writer moving the head between our read and our commit makes us read again.
+  return await retryConflicts(`Appending losses to run ${runId}`, async () => {
     // The head first, then the key: a retry racing its own first attempt (a client that gave
     // up on a request still in flight) then either sees the key, or holds a head the first
     // attempt's commit moved, so its append conflicts and finds the key. Key first, the retry
@@ -114,8 +117,8 @@ export async function recordRunLosses(
     if (opts.expectedSeq !== undefined) {
       return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq}`);
     }
-  }
-  return refuse(409, `Run ${runId} is being written too fast to append; retry`);
+    return CONFLICT;
+  }, { attempts: 20 });
 }
 
 /** The answer to losses that moved the controller to `state`. */

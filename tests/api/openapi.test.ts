@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ROUTES } from "../../src/api/openapi.ts";
+import { ROUTE_DOCS as ROUTES } from "../../src/api/mod.ts";
 import { testApp } from "../_fixtures.ts";
 
 type Doc = {

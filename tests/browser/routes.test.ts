@@ -53,12 +53,11 @@ Deno.test("GET /v1/examples lists every example, each a valid run definition", a
   }
 });
 
-Deno.test("GET /v1/runs/{id}/curves downsamples 100k steps to max points, fast", async () => {
+Deno.test("GET /v1/runs/{id}/curves downsamples 100k steps to max points", async () => {
   using t = await testApp();
   const id = await longExternalRun(t.store, 100_000);
-  const started = performance.now();
+  // How long it takes is measured by `deno task bench:timing`, not asserted here.
   const { status, body } = await t.call("GET", `/v1/runs/${id}/curves?max=2000`);
-  const ms = performance.now() - started;
   assert.equal(status, 200);
   assert.deepEqual(body.points, { train: 100_000, val: 0, lr: 100_000 });
   assert.equal(body.train.step.length, 2000);
@@ -66,7 +65,6 @@ Deno.test("GET /v1/runs/{id}/curves downsamples 100k steps to max points, fast",
   assert.ok(body.train.step.every((s: number, i: number) => i === 0 || s > body.train.step[i - 1]));
   assert.ok(body.markers.length > 0);
   for (const m of body.markers) assert.ok(m.rule in body.ruleColours, m.rule);
-  assert.ok(ms < 2000, `curves took ${ms.toFixed(0)} ms`);
 });
 
 Deno.test("GET /v1/runs/{id}/curves follows a growing log; 404 and 400 as the API does", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { helpText, parseFlags, UsageError } from "../../src/cli/mod.ts";
+import { z } from "zod";
+import { helpText, parseFlags, parseSettings, UsageError } from "../../src/cli/mod.ts";
 
 const SPEC = {
   usage: "deno task sweep <run.json> [--grid 7]",
@@ -81,4 +82,48 @@ Deno.test("parseFlags() checks choices and the number of positionals", () => {
 Deno.test("helpText() lists a command without flags", () => {
   const text = helpText({ usage: "x", about: "Does x.", flags: {} });
   assert.equal(text, "usage: x\n\nDoes x.\n  --help  this text");
+});
+
+const SETTINGS_SCHEMA = z.strictObject({
+  window: z.number().int().min(2).optional(),
+  z: z.number().positive().optional(),
+  reference: z.enum(["trigger", "pair"]).optional(),
+  upscale: z.boolean().optional(),
+});
+
+const KEYS = Object.keys(SETTINGS_SCHEMA.shape);
+
+function settingsError(pairs: string[]): UsageError {
+  try {
+    parseSettings(pairs, SETTINGS_SCHEMA, KEYS);
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
+  }
+  throw new Error(`parseSettings accepted ${pairs.join(" ")}`);
+}
+
+Deno.test("parseSettings() reads key=value pairs as numbers, booleans and text", () => {
+  assert.deepEqual(
+    parseSettings(["window=40", "z=1.5", "reference=pair", "upscale=false"], SETTINGS_SCHEMA, KEYS),
+    { window: 40, z: 1.5, reference: "pair", upscale: false },
+  );
+  assert.deepEqual(parseSettings([], SETTINGS_SCHEMA, KEYS), {});
+});
+
+Deno.test("parseSettings() names the key and the value it refuses", () => {
+  assert.match(settingsError(["window=abc"]).message, /^bad setting window=abc: /);
+  assert.match(settingsError(["window=2.5"]).message, /^bad setting window=2\.5: .*expected int/);
+  assert.match(settingsError(["z=-1"]).message, /^bad setting z=-1: /);
+  assert.match(settingsError(["z=NaN"]).message, /^bad setting z=NaN: /);
+  assert.match(settingsError(["reference=mean"]).message, /^bad setting reference=mean: /);
+  assert.equal(settingsError(["window="]).exitCode, 2);
+});
+
+Deno.test("parseSettings() refuses an unknown key or a pair without '=', listing the keys", () => {
+  assert.match(
+    settingsError(["windw=40"]).message,
+    /^expected key=value with key one of window, z, reference, upscale, not windw=40$/,
+  );
+  assert.match(settingsError(["window"]).message, /not window$/);
 });

@@ -6,6 +6,7 @@ import { ROOT, runScript } from "./_run.ts";
 // the setup first).
 const SKIP = new Set([
   "test",
+  "test:unit",
   "check",
   "bench",
   "setup:tensorflow",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { MAX_BODY_BYTES } from "../../src/api/body.ts";
+import { MAX_BODY_BYTES } from "../../src/api/body_limits.ts";
 import { assertRefusedCleanly, before, FC, hostileString, snapshot } from "./_hostile.ts";
 import { EXTERNAL, world } from "./_world.ts";
 

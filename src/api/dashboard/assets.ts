@@ -1,7 +1,7 @@
 /**
  * Static assets of the dashboard: its own ES modules and stylesheet (hand-written JavaScript,
  * checked by `deno check` through `// @ts-check`, served as they are), uPlot's files from its npm
- * package, and the run definitions in `examples/`.
+ * package.
  *
  * @module
  */
@@ -10,10 +10,12 @@
 // `nodeModulesDir: "auto"`) even though only its files are served, never run here.
 import type _uPlot from "uplot";
 import { Hono } from "hono";
+import { z } from "zod";
 import { ApiError } from "../errors.ts";
+import { errorResponses } from "../responses.ts";
+import type { RouteDoc } from "../route_doc.ts";
 
 const STATIC_DIR = new URL("./static/", import.meta.url);
-const EXAMPLES_DIR = new URL("../../../examples/", import.meta.url);
 /** Our files: lower-case names, no paths, so nothing outside the folder can be asked for. */
 const OWN_FILE = /^[a-z_]+\.(js|css)$/;
 
@@ -51,22 +53,7 @@ async function serveFile(url: URL, cacheControl: string): Promise<Response> {
   });
 }
 
-/**
- * Reads the example run definitions.
- *
- * @returns each JSON file of `examples/`, by file name, sorted
- */
-export async function readExamples(): Promise<{ file: string; definition: unknown }[]> {
-  const out: { file: string; definition: unknown }[] = [];
-  for await (const entry of Deno.readDir(EXAMPLES_DIR)) {
-    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-    const text = await Deno.readTextFile(new URL(entry.name, EXAMPLES_DIR));
-    out.push({ file: entry.name, definition: JSON.parse(text) });
-  }
-  return out.sort((a, b) => a.file.localeCompare(b.file));
-}
-
-/** `/static/dashboard/*`, `/static/vendor/*` and `GET /v1/examples`. */
+/** `/static/dashboard/*` and `/static/vendor/*`. */
 export function assetRoutes(): Hono {
   const app = new Hono();
   app.get("/static/dashboard/:file", (c) => {
@@ -79,6 +66,27 @@ export function assetRoutes(): Hono {
     if (!specifier) throw new ApiError(404, `No vendor file ${c.req.param("file")}`);
     return serveFile(new URL(import.meta.resolve(specifier)), "public, max-age=86400");
   });
-  app.get("/v1/examples", async (c) => c.json({ examples: await readExamples() }));
   return app;
 }
+
+const ASSET = { description: "The file", schema: z.string(), contentType: "text/plain" };
+
+/** The static files' routes, as the OpenAPI document and `/docs` show them. */
+export const ASSET_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/static/dashboard/{file}",
+    operationId: "dashboardAsset",
+    summary: "The dashboard's scripts and stylesheet",
+    description: "Hand-written ES modules and CSS, served as they are.",
+    responses: { "200": ASSET, ...errorResponses([404]) },
+  },
+  {
+    method: "get",
+    path: "/static/vendor/{file}",
+    operationId: "vendorAsset",
+    summary: "uPlot's browser files, from its npm package",
+    description: "`uPlot.esm.js` and `uPlot.min.css`.",
+    responses: { "200": ASSET, ...errorResponses([404]) },
+  },
+];

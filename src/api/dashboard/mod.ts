@@ -1,32 +1,26 @@
 /**
  * The web dashboard: runs, one run's curves and audit, and a comparison of runs, served by the
- * same Hono app as the API. Mount it with `app.route("/", dashboardRoutes(store))`.
+ * same Hono app as the API. Mount it with `app.route("/", dashboardRoutes())`.
  *
- * Routes: `GET /`, `GET /runs/{id}`, `GET /compare?ids=a,b`, the static files under `/static/`,
- * and two JSON endpoints the pages use: `GET /v1/runs/{id}/curves?max=N` (curves downsampled on
- * the server) and `GET /v1/examples` (the run definitions in `examples/`).
+ * Routes: `GET /`, `GET /runs/{id}`, `GET /compare?ids=a,b` and the static files under
+ * `/static/`. The pages' data comes from the JSON API, `/v1/runs/{id}/curves` and `/v1/examples`
+ * included.
  *
  * @module
  */
 
 import { Hono } from "hono";
-import type { EventStore } from "../../events/mod.ts";
 import { z } from "zod";
-import type { RouteDoc } from "../openapi.ts";
-import { CurvesSchema, errorResponses, ExamplesSchema } from "../responses.ts";
-import { assetRoutes } from "./assets.ts";
-import { CurvesQuerySchema, curvesRoutes } from "./curves.ts";
+import type { RouteDoc } from "../route_doc.ts";
+import { ASSET_ROUTE_DOCS, assetRoutes } from "./assets.ts";
 import { comparePage, PAGE_CSP, runPage, runsPage } from "./pages.ts";
 
-export { type CurvesBody, curvesBody } from "./curves.ts";
-
 /**
- * The dashboard's routes over an event store.
+ * The dashboard's pages and static files.
  *
- * @param store the store the API serves
  * @returns a Hono app to mount at `/`
  */
-export function dashboardRoutes(store: EventStore): Hono {
+export function dashboardRoutes(): Hono {
   const app = new Hono();
   const html = (body: string) =>
     new Response(body, {
@@ -40,11 +34,8 @@ export function dashboardRoutes(store: EventStore): Hono {
   app.get("/runs/:id", () => html(runPage()));
   app.get("/compare", () => html(comparePage()));
   app.route("/", assetRoutes());
-  app.route("/", curvesRoutes(store));
   return app;
 }
-
-const ASSET = { description: "The file", schema: z.string(), contentType: "text/plain" };
 
 /** An HTML page, as the OpenAPI document lists it. */
 function page(path: string, operationId: string, summary: string): RouteDoc {
@@ -58,49 +49,10 @@ function page(path: string, operationId: string, summary: string): RouteDoc {
   };
 }
 
-/** Every route the dashboard serves, for the OpenAPI document's `ROUTES`. */
+/** Every route the dashboard serves, as the OpenAPI document and `/docs` show them. */
 export const DASHBOARD_ROUTE_DOCS: RouteDoc[] = [
-  {
-    method: "get",
-    path: "/v1/runs/{id}/curves",
-    operationId: "getCurves",
-    summary: "A run's curves, downsampled",
-    description:
-      "Training loss, validation loss and effective LR per step, each averaged into at " +
-      "most `max` points; the LR decisions that changed something, with their evidence; and the " +
-      "stretches abandoned by rollbacks and resumes.",
-    query: CurvesQuerySchema,
-    responses: {
-      "200": { description: "The curves", schema: CurvesSchema },
-      ...errorResponses([400, 404]),
-    },
-  },
-  {
-    method: "get",
-    path: "/v1/examples",
-    operationId: "listExamples",
-    summary: "Example run definitions",
-    description: "The JSON files of the service's `examples/` folder, ready to post to `/v1/runs`.",
-    responses: { "200": { description: "The examples", schema: ExamplesSchema } },
-  },
   page("/", "dashboardRuns", "The dashboard: every run, live"),
   page("/runs/{id}", "dashboardRun", "A run's page: curves, decisions, replay, what-if"),
   page("/compare", "dashboardCompare", "Runs overlaid (`?ids=a,b`)"),
-  page("/docs", "apiDocs", "This API's documentation as HTML"),
-  {
-    method: "get",
-    path: "/static/dashboard/{file}",
-    operationId: "dashboardAsset",
-    summary: "The dashboard's scripts and stylesheet",
-    description: "Hand-written ES modules and CSS, served as they are.",
-    responses: { "200": ASSET, ...errorResponses([404]) },
-  },
-  {
-    method: "get",
-    path: "/static/vendor/{file}",
-    operationId: "vendorAsset",
-    summary: "uPlot's browser files, from its npm package",
-    description: "`uPlot.esm.js` and `uPlot.min.css`.",
-    responses: { "200": ASSET, ...errorResponses([404]) },
-  },
+  ...ASSET_ROUTE_DOCS,
 ];

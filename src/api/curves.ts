@@ -8,10 +8,12 @@
 
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Decision, Rule } from "../../adalrs/mod.ts";
-import type { EventStore, RunEvent, RunStatus } from "../../events/mod.ts";
-import { downsample, RULE_COLOURS, runCurves } from "../../replay/mod.ts";
-import { mustGetRun, readQuery } from "../lookup.ts";
+import type { Decision, Rule } from "../adalrs/mod.ts";
+import type { EventStore, RunEvent, RunStatus } from "../events/mod.ts";
+import { downsample, RULE_COLOURS, runCurves } from "../replay/mod.ts";
+import { mustGetRun, readQuery } from "./lookup.ts";
+import { CurvesSchema, errorResponses } from "./responses.ts";
+import type { RouteDoc } from "./route_doc.ts";
 
 /** `GET /v1/runs/{id}/curves`. */
 export const CurvesQuerySchema = z.strictObject({
@@ -104,3 +106,22 @@ export function curvesRoutes(store: EventStore): Hono {
 
   return app;
 }
+
+/** The curves route, as the OpenAPI document and `/docs` show it. */
+export const CURVES_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: "get",
+    path: "/v1/runs/{id}/curves",
+    operationId: "getCurves",
+    summary: "A run's curves, downsampled",
+    description:
+      "Training loss, validation loss and effective LR per step, each averaged into at " +
+      "most `max` points; the LR decisions that changed something, with their evidence; and the " +
+      "stretches abandoned by rollbacks and resumes.",
+    query: CurvesQuerySchema,
+    responses: {
+      "200": { description: "The curves", schema: CurvesSchema },
+      ...errorResponses([400, 404]),
+    },
+  },
+];
