@@ -8,7 +8,12 @@
 
 import { parseCommandLine } from "../src/cli/mod.ts";
 import { BACKEND_NAMES } from "../src/train/backend_name.ts";
-import { type BackendName, createTrainer, type ModelConfig } from "../src/train/mod.ts";
+import {
+  type BackendName,
+  createTrainer,
+  initBackend,
+  type ModelConfig,
+} from "../src/train/mod.ts";
 
 const { values } = parseCommandLine({
   usage: "deno run -A scripts/train_speed.ts [--backend wasm|cpu|tensorflow] [--steps 20]",
@@ -19,7 +24,7 @@ const { values } = parseCommandLine({
     warmup: { kind: "number", integer: true, min: 0, default: 3, help: "untimed steps first" },
   },
 });
-const backend = values.backend as BackendName;
+const backend = await initBackend(values.backend as BackendName);
 const steps = values.steps;
 const warmup = values.warmup;
 
@@ -37,7 +42,7 @@ const configs: { label: string; model: ModelConfig; batchSize: number }[] = [
 ];
 
 for (const { label, model, batchSize } of configs) {
-  const trainer = await createTrainer({
+  const trainer = createTrainer({
     model,
     data: { corpus: "moby-dick" },
     batchSize,

@@ -5,7 +5,12 @@
  */
 
 import type { RunDefinition } from "../src/events/mod.ts";
-import { type BackendName, createTrainer, type TrainerSnapshot } from "../src/train/mod.ts";
+import {
+  type BackendName,
+  createTrainer,
+  initBackend,
+  type TrainerSnapshot,
+} from "../src/train/mod.ts";
 import { syntheticStart, type SyntheticState, syntheticStep } from "../src/train/synthetic.ts";
 
 /** What the training loop needs from a model, whatever it is. */
@@ -49,7 +54,7 @@ export async function createModelRunner(
     batchSize: training.batchSize,
     seed: training.seed,
     optimizer: definition.optimizer,
-    backend,
+    backend: await initBackend(backend),
   });
   return {
     backend: trainer.backend,
