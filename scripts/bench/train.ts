@@ -26,7 +26,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { parseCommandLine } from "../../src/cli/mod.ts";
+import { backendFlag, parseCommandLine } from "../../src/cli/mod.ts";
 import { dirname } from "node:path";
 import {
   accelerateWasm,
@@ -36,9 +36,9 @@ import {
 import {
   type Backend,
   BACKEND_NAMES,
-  type BackendName,
   createTrainer,
   initBackend,
+  parseBackendName,
   referenceOps,
   type Trainer,
 } from "../../src/train/mod.ts";
@@ -67,13 +67,13 @@ const { values: args } = parseCommandLine({
       kind: "string",
       help: "where to write results [default: docs/bench/train.json, train-webgpu.json on webgpu]",
     },
-    backend: { kind: "string", choices: BACKEND_NAMES, default: "wasm", help: "tfjs backend" },
+    backend: backendFlag(),
     "peer-device": { kind: "string", help: "PyTorch's device [default: cpu; cuda on webgpu]" },
   },
 });
 const { rounds, steps, warmup } = args;
 const stabilitySteps = args.stability;
-const backendName = args.backend as BackendName;
+const backendName = parseBackendName(args.backend);
 const onGpu = backendName === "webgpu";
 const configNames = (args.configs ?? (onGpu ? "small,medium,large" : "small96,small,medium"))
   .split(",");
