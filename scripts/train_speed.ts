@@ -2,24 +2,31 @@
  * Measures training speed of the GPT on a tfjs backend: ms per step and tokens per second.
  *
  * Usage: deno run -A scripts/train_speed.ts [--backend wasm|cpu|webgpu|tensorflow] [--steps 20]
+ * (`--backend` defaults to `ADALRS_BACKEND`, else wasm, like every training command)
  *
  * @module
  */
 
-import { parseCommandLine } from "../src/cli/mod.ts";
-import { BACKEND_NAMES } from "../src/train/backend_name.ts";
-import { type BackendName, createTrainer, type ModelConfig } from "../src/train/mod.ts";
+import { backendFlag, parseCommandLine } from "../src/cli/mod.ts";
+import {
+  BACKEND_NAMES,
+  createTrainer,
+  initBackend,
+  type ModelConfig,
+  parseBackendName,
+} from "../src/train/mod.ts";
 
 const { values } = parseCommandLine({
-  usage: "deno run -A scripts/train_speed.ts [--backend wasm|cpu|tensorflow] [--steps 20]",
+  usage: "deno run -A scripts/train_speed.ts " +
+    `[--backend ${BACKEND_NAMES.join("|")}] [--steps 20]`,
   about: "Training speed of the GPT on a tfjs backend: ms per step and tokens per second.",
   flags: {
-    backend: { kind: "string", choices: BACKEND_NAMES, default: "wasm", help: "tfjs backend" },
+    backend: backendFlag(),
     steps: { kind: "number", integer: true, min: 1, default: 20, help: "timed steps" },
     warmup: { kind: "number", integer: true, min: 0, default: 3, help: "untimed steps first" },
   },
 });
-const backend = values.backend as BackendName;
+const backend = await initBackend(parseBackendName(values.backend));
 const steps = values.steps;
 const warmup = values.warmup;
 
@@ -37,7 +44,7 @@ const configs: { label: string; model: ModelConfig; batchSize: number }[] = [
 ];
 
 for (const { label, model, batchSize } of configs) {
-  const trainer = await createTrainer({
+  const trainer = createTrainer({
     model,
     data: { corpus: "moby-dick" },
     batchSize,

@@ -5,7 +5,13 @@
  */
 
 import type { RunDefinition } from "../src/events/mod.ts";
-import { type BackendName, createTrainer, type TrainerSnapshot } from "../src/train/mod.ts";
+import {
+  type Backend,
+  type BackendName,
+  createTrainer,
+  initBackend,
+  type TrainerSnapshot,
+} from "../src/train/mod.ts";
 import { syntheticStart, type SyntheticState, syntheticStep } from "../src/synthetic/mod.ts";
 
 /** What the training loop needs from a model, whatever it is. */
@@ -30,15 +36,34 @@ export interface ModelRunner {
   dispose(): void;
 }
 
+/** The worker's tfjs backend: named once at start, activated once, on the first GPT run. */
+export interface WorkerBackend {
+  readonly name: BackendName;
+  /** The active backend; the first call initialises it, later ones share that result. */
+  load(): Promise<Backend>;
+}
+
+/**
+ * The process's backend, initialised lazily: a worker that trains only synthetic models never
+ * loads tfjs, and one whose backend cannot start fails each GPT run with the reason (a silent
+ * fallback would train on another backend).
+ *
+ * @param name the `--backend` the worker was started with
+ */
+export function workerBackend(name: BackendName): WorkerBackend {
+  let loading: Promise<Backend> | null = null;
+  return { name, load: () => loading ??= initBackend(name) };
+}
+
 /**
  * Builds the model a run definition asks for.
  *
  * @param definition the run's resolved definition (a managed run: `model` is set)
- * @param backend the tfjs backend for GPT models
+ * @param backend the worker's backend, for GPT models
  */
 export async function createModelRunner(
   definition: RunDefinition,
-  backend: BackendName,
+  backend: WorkerBackend,
 ): Promise<ModelRunner> {
   const { model, training } = definition;
   if (!model) throw new Error("A managed run needs a model");
@@ -49,7 +74,7 @@ export async function createModelRunner(
     batchSize: training.batchSize,
     seed: training.seed,
     optimizer: definition.optimizer,
-    backend,
+    backend: await backend.load(),
   });
   return {
     backend: trainer.backend,

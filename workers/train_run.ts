@@ -27,16 +27,16 @@ import {
   renewLease,
   type RunView,
 } from "../src/events/mod.ts";
-import { type BackendName, isRuntimeAbort } from "../src/train/mod.ts";
+import { isRuntimeAbort } from "../src/train/mod.ts";
 import { CheckpointWriteError, writeCheckpoint } from "./checkpoints.ts";
-import { createModelRunner, type ModelRunner } from "./model.ts";
+import { createModelRunner, type ModelRunner, type WorkerBackend } from "./model.ts";
 import { findResumePoint } from "./resume.ts";
 
 /** What a worker brings to a run. */
 export interface WorkerContext {
   store: EventStore;
   workerId: string;
-  backend: BackendName;
+  backend: WorkerBackend;
   checkpointDir: string;
   leaseTtlMs: number;
   log: (line: string) => void;

@@ -11,7 +11,13 @@
 import { hostname } from "node:os";
 import { backendFlag, parseCommandLine } from "../src/cli/mod.ts";
 import { acquireLease, EventStore, isTerminal, recordBeat, removeBeat } from "../src/events/mod.ts";
-import { type BackendName, isRuntimeAbort } from "../src/train/mod.ts";
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  isRuntimeAbort,
+  parseBackendName,
+} from "../src/train/mod.ts";
+import { workerBackend } from "./model.ts";
 import { EXIT_RUNTIME_ABORTED } from "./supervise.ts";
 import { trainLeasedRun, type WorkerContext } from "./train_run.ts";
 
@@ -21,6 +27,7 @@ export interface WorkerOptions {
   kv: string;
   /** Where checkpoints are written. */
   checkpointDir: string;
+  /** The tfjs backend GPT runs train on, activated once, on the first one. */
   backend: BackendName;
   /** How long a lease lasts without renewal; must exceed the slowest step. */
   leaseTtlMs: number;
@@ -44,7 +51,7 @@ export async function runWorker(opts: WorkerOptions): Promise<"stopped" | "runti
   const kv = await Deno.openKv(opts.kv);
   const store = new EventStore(kv);
   const log = (line: string) => console.log(`[worker ${opts.workerId}] ${line}`);
-  const ctx: WorkerContext = { store, log, ...opts };
+  const ctx: WorkerContext = { store, log, ...opts, backend: workerBackend(opts.backend) };
   const beat = heartbeat(kv, opts, log);
   log(`polling ${opts.kv} (backend ${opts.backend})`);
   try {
@@ -127,8 +134,8 @@ async function leaseNextRun(store: EventStore, opts: WorkerOptions) {
 
 if (import.meta.main) {
   const { values } = parseCommandLine({
-    usage:
-      "deno task worker --kv <path|url> [--backend wasm|cpu|webgpu|tensorflow] [--checkpoints DIR]",
+    usage: "deno task worker --kv <path|url> " +
+      `[--backend ${BACKEND_NAMES.join("|")}] [--checkpoints DIR]`,
     about: "One trainer worker: leases managed runs from the store and trains them.",
     flags: {
       kv: { kind: "string", default: "data/adalrs.kv", help: "KV file or remote URL" },
@@ -145,7 +152,7 @@ if (import.meta.main) {
       id: { kind: "string", default: `${hostname()}-${Deno.pid}`, help: "worker id" },
     },
   });
-  const backend = values.backend as BackendName;
+  const backend = parseBackendName(values.backend);
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stop.abort());

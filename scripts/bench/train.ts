@@ -26,7 +26,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { parseCommandLine } from "../../src/cli/mod.ts";
+import { backendFlag, parseCommandLine } from "../../src/cli/mod.ts";
 import { dirname } from "node:path";
 import {
   accelerateWasm,
@@ -34,11 +34,12 @@ import {
   restoreWasmKernels,
 } from "../../src/train/blas/mod.ts";
 import {
+  type Backend,
   BACKEND_NAMES,
-  type BackendInfo,
-  type BackendName,
   createTrainer,
   initBackend,
+  parseBackendName,
+  referenceOps,
   type Trainer,
 } from "../../src/train/mod.ts";
 import { type BenchConfig, CONFIGS, formatTable, median, type Row } from "./_report.ts";
@@ -66,20 +67,21 @@ const { values: args } = parseCommandLine({
       kind: "string",
       help: "where to write results [default: docs/bench/train.json, train-webgpu.json on webgpu]",
     },
-    backend: { kind: "string", choices: BACKEND_NAMES, default: "wasm", help: "tfjs backend" },
+    backend: backendFlag(),
     "peer-device": { kind: "string", help: "PyTorch's device [default: cpu; cuda on webgpu]" },
   },
 });
 const { rounds, steps, warmup } = args;
 const stabilitySteps = args.stability;
-const backendName = args.backend as BackendName;
+const backendName = parseBackendName(args.backend);
 const onGpu = backendName === "webgpu";
 const configNames = (args.configs ?? (onGpu ? "small,medium,large" : "small96,small,medium"))
   .split(",");
 const outPath = args.out ?? (onGpu ? "docs/bench/train-webgpu.json" : "docs/bench/train.json");
 const peerDevice = args["peer-device"] ?? (onGpu ? "cuda" : "cpu");
 
-const backend: BackendInfo = await initBackend(backendName);
+const active: Backend = await initBackend(backendName);
+const backend = active.info;
 console.log(`backend: ${backend.name} ${backend.version} ${backend.accelerator ?? ""}`);
 // OpenBLAS serves the wasm backend only; elsewhere this reports why it is off.
 const blas = backendName === "wasm"
@@ -132,14 +134,16 @@ for (const name of configNames) {
   if (config === undefined) {
     throw new Error(`Unknown config ${name}; known: ${Object.keys(CONFIGS)}`);
   }
-  const trainer = await createTrainer({
-    model: config.model,
-    data: { corpus: "moby-dick" },
-    batchSize: config.batch,
-    seed: 1,
-    optimizer: {},
-    backend: backendName,
-  });
+  const trainerOn = (on: Backend) =>
+    createTrainer({
+      model: config.model,
+      data: { corpus: "moby-dick" },
+      batchSize: config.batch,
+      seed: 1,
+      optimizer: {},
+      backend: on,
+    });
+  const trainer = trainerOn(active);
   const tokens = trainer.tokensPerStep, params = trainer.parameterCount;
   let step = 0;
   await timeSteps(trainer, step, warmup);
@@ -173,9 +177,12 @@ for (const name of configNames) {
   }
   let plain: number | null = null;
   if (args["plain-wasm"] && blas.enabled) {
-    restoreWasmKernels(); // reference kernels for a few steps, then BLAS again
-    plain = median(await timeSteps(trainer, step, 3));
-    step += 3;
+    // The reference kernels and ops for a few steps (after one untimed), then BLAS again.
+    restoreWasmKernels();
+    const reference = trainerOn({ info: backend, ops: referenceOps });
+    await timeSteps(reference, 0, 1);
+    plain = median(await timeSteps(reference, 1, 3));
+    reference.dispose();
     await accelerateWasm({ threads });
   }
   trainer.dispose();

@@ -6,8 +6,8 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedAdamW, hasFusedAdamW, sumOfSquares } from "./blas/mod.ts";
 import type { Params } from "./gpt.ts";
+import type { Ops } from "./ops.ts";
 
 /** AdamW hyperparameters (all but the learning rate, which is per step). */
 export interface AdamWOptions {
@@ -73,11 +73,12 @@ function clipScale(norm: tf.Tensor, clip: number): tf.Tensor {
 /**
  * Creates zero-initialised AdamW state for the given parameters.
  *
+ * @param ops The backend's ops: the global norm and the per-parameter step run on them.
  * @param params The parameters it will update.
  * @param options Hyperparameters.
  * @returns The optimizer.
  */
-export function createAdamW(params: Params, options: AdamWOptions = {}): AdamW {
+export function createAdamW(ops: Ops, params: Params, options: AdamWOptions = {}): AdamW {
   const opts = resolveAdamW(options);
   const { beta1, beta2, eps, weightDecay, gradClip } = opts;
   const names = Object.keys(params);
@@ -99,47 +100,16 @@ export function createAdamW(params: Params, options: AdamWOptions = {}): AdamW {
       const decayOf = (p: tf.Variable) =>
         weightDecay > 0 && p.rank === 2 ? 1 - lr * weightDecay : 1;
       tf.tidy(() => {
-        if (hasFusedAdamW()) {
-          // Same math in one kernel per parameter (~15 tfjs ops each otherwise).
-          const scale = gradClip > 0
-            ? clipScale(tf.sqrt(sumOfSquares(names.map((n) => grads[n]))), gradClip)
-            : tf.scalar(1);
-          for (const n of names) {
-            const attrs = {
-              beta1,
-              beta2,
-              eps,
-              stepSize,
-              rootCorrection,
-              decay: decayOf(params[n]),
-            };
-            const [p2, m2, v2] = fusedAdamW(params[n], m[n], v[n], grads[n], scale, attrs);
-            params[n].assign(p2);
-            m[n].assign(m2);
-            v[n].assign(v2);
-          }
-          return;
-        }
         // Global norm over all gradients; scale = min(1, clip / norm), kept on the device.
-        let scale: tf.Tensor | null = null;
-        if (gradClip > 0) {
-          scale = clipScale(
-            tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))),
-            gradClip,
-          );
-        }
+        const scale = gradClip > 0
+          ? clipScale(tf.sqrt(ops.sumOfSquares(names.map((n) => grads[n]))), gradClip)
+          : null;
         for (const n of names) {
-          const p = params[n];
-          const g = scale === null ? grads[n] : tf.mul(grads[n], scale);
-          const mNew = tf.add(tf.mul(m[n], beta1), tf.mul(g, 1 - beta1));
-          const vNew = tf.add(tf.mul(v[n], beta2), tf.mul(tf.square(g), 1 - beta2));
-          const denom = tf.add(tf.div(tf.sqrt(vNew), rootCorrection), eps);
-          // Decoupled decay shrinks the weight itself, outside the adaptive step.
-          const decay = decayOf(p);
-          const decayed = decay !== 1 ? tf.mul(p, decay) : p;
-          p.assign(tf.sub(decayed, tf.mul(tf.div(mNew, denom), stepSize)));
-          m[n].assign(mNew);
-          v[n].assign(vNew);
+          const attrs = { beta1, beta2, eps, stepSize, rootCorrection, decay: decayOf(params[n]) };
+          const [p2, m2, v2] = ops.adamwStep(params[n], m[n], v[n], grads[n], scale, attrs);
+          params[n].assign(p2);
+          m[n].assign(m2);
+          v[n].assign(v2);
         }
       });
     },

@@ -19,8 +19,10 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { accelerateWasm } from "./blas/mod.ts";
+import { accelerateWasm, fusedOps } from "./blas/mod.ts";
 import { type BackendName, unknownBackend } from "./backend_name.ts";
+import type { Ops } from "./ops.ts";
+import { referenceOps } from "./reference_ops.ts";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
@@ -46,6 +48,17 @@ export interface BackendInfo {
 }
 
 /**
+ * An active backend: what it is, and the {@linkcode Ops} the model and AdamW run on it, chosen
+ * once here. Hand it to `createTrainer`.
+ */
+export interface Backend {
+  /** What is running, as recorded in each run's `RunLeased` event. */
+  readonly info: BackendInfo;
+  /** The fused ops on wasm with OpenBLAS, the reference tfjs ops everywhere else. */
+  readonly ops: Ops;
+}
+
+/**
  * How to install the native backend, as shown in the error when it is missing.
  *
  * @param gpu Whether the CUDA build (`ADALRS_TF_GPU=1`) was asked for.
@@ -57,20 +70,24 @@ export function tensorflowSetupHint(gpu: boolean): string {
 }
 
 /**
- * Activates a tfjs backend and checks that it really is the active one.
+ * Activates a tfjs backend, checks that it really is the active one, and picks the ops the model
+ * will run on it: on wasm, OpenBLAS and the fused kernels when they load (`accelerateWasm`),
+ * else the reference ops; the reference ops on every other backend (WebGPU's own speed-ups
+ * would be another `Ops`).
  *
  * Throws when the backend cannot be initialised; it never falls back to another backend,
  * because a silent switch to `cpu` would make a run 10x slower and its losses subtly different.
  *
  * @param name The backend to activate.
  * @default name "wasm"
- * @returns The active backend's name and package version.
+ * @returns What is active, and its ops.
  * @example
  * ```ts ignore
- * const { name, version } = await initBackend("wasm");
+ * const { info, ops } = await initBackend("wasm");
+ * console.log(`${info.name} ${info.version}, ${ops.name} ops`);
  * ```
  */
-export async function initBackend(name: BackendName = "wasm"): Promise<BackendInfo> {
+export async function initBackend(name: BackendName = "wasm"): Promise<Backend> {
   let version: string;
   let adapter: GpuAdapterInfo | undefined;
   switch (name) {
@@ -109,18 +126,18 @@ export async function initBackend(name: BackendName = "wasm"): Promise<BackendIn
   if (active !== name) throw new Error(`Backend ${name} was requested but ${active} is active`);
   if (adapter !== undefined) {
     watchWebgpuErrors();
-    return { name: active, version, accelerator: describeAdapter(adapter), adapter };
+    const info = { name: active, version, accelerator: describeAdapter(adapter), adapter };
+    return { info, ops: referenceOps };
   }
-  if (name !== "wasm") return { name: active, version };
+  if (name !== "wasm") return { info: { name: active, version }, ops: referenceOps };
   // The matmul family through native BLAS when the library is there; one log line when not.
   const blas = await accelerateWasm();
-  if (!blas.enabled) return { name: active, version };
-  const simd = blas.simd ? " + wasm SIMD" : "";
-  return {
-    name: active,
-    version,
-    accelerator: `OpenBLAS (${blas.core}, ${blas.threads} threads)${simd}`,
-  };
+  if (!blas.enabled) return { info: { name: active, version }, ops: referenceOps };
+  const simd = blas.simd === true;
+  const accelerator = `OpenBLAS (${blas.core}, ${blas.threads} threads)${
+    simd ? " + wasm SIMD" : ""
+  }`;
+  return { info: { name: active, version, accelerator }, ops: fusedOps({ simd }) };
 }
 
 /** Registers the wasm backend, with its binaries located in the installed npm package. */

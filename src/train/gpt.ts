@@ -1,71 +1,42 @@
 /**
  * A GPT-2 style decoder-only transformer in tfjs ops, read bottom-up like nanoGPT: causal
- * self-attention, MLP, block, config and parameters, then the model and its loss. Linear, layer
- * norm, GELU and cross-entropy come from layers.ts, where each carries its own backward pass.
+ * self-attention, MLP, block, config and parameters, then the model and its loss. Linear and
+ * cross-entropy come from layers.ts; attention, layer norm and GELU from the backend's `Ops`
+ * (ops.ts), the one place where a backend's faster kernels differ from the textbook.
  *
  * Activations are kept 2-D as `[B*T, C]` wherever the math allows, so every projection is one
- * plain matmul; only attention reshapes to per-head `[B*H, T, D]`.
+ * plain matmul; only attention works per head.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { causalMaskData } from "./_mask.ts";
-import { matMulNT } from "./_matmul.ts";
-import { causalAttention, hasFusedAttention } from "./blas/mod.ts";
 import { hash32, seedWords } from "../random/mod.ts";
 import { registerGradients } from "./gradients.ts";
-import { crossEntropy, gelu, layerNorm, linear, oneHotFloat } from "./layers.ts";
+import { crossEntropy, linear, oneHotFloat } from "./layers.ts";
+import type { AttentionShape as Shape, Ops } from "./ops.ts";
 
 // tfjs-core alone has no gradient rules; ours must be in place before the first forward pass.
 registerGradients();
 
-/** The additive causal mask as a tensor `[T, T]`. */
-function causalMask(T: number): tf.Tensor2D {
-  return tf.tensor2d(causalMaskData(T), [T, T]);
-}
-
 /** Multi-head causal self-attention. x: `[B*T, C]` -> `[B*T, C]`. */
-function attention(x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor2D {
-  const { B, T, C, H } = shape;
-  const D = C / H;
-  const qkv = linear(x, p[`h${l}.attn.qkv.w`], p[`h${l}.attn.qkv.b`]); // [B*T, 3C]
-  if (hasFusedAttention()) {
-    // The same math as below, by strided sgemm on qkv in place (blas/attention.ts).
-    const merged = causalAttention(qkv, { B, T, H }); // [B*T, C]
-    return linear(merged, p[`h${l}.attn.proj.w`], p[`h${l}.attn.proj.b`]); // [B*T, C]
-  }
-  // Columns are [q | k | v], each [head 0 | head 1 | ...]. Split, then bring heads before time:
-  // [B*T, C] -> [B, T, H, D] -> [B, H, T, D] -> [B*H, T, D]. (A single 5-D transpose is 20x
-  // slower on wasm than these 4-D ones.)
-  const [q, k, v] = tf.split(qkv, 3, 1).map((t) =>
-    tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D])
-  );
-  const scaledQ = tf.mul(q, 1 / Math.sqrt(D)); // scaling q is cheaper than scaling T x T scores
-  const scores = tf.add(tf.matMul(scaledQ, k, false, true), causalMask(T)); // [B*H, T, T]
-  const weights = tf.softmax(scores); // [B*H, T, T], rows sum to 1 over the past
-  const y = tf.matMul(weights, v); // [B*H, T, D]
-  const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, H, T, D]), [0, 2, 1, 3]), [B * T, C]);
-  return linear(merged, p[`h${l}.attn.proj.w`], p[`h${l}.attn.proj.b`]); // [B*T, C]
+function attention(ops: Ops, x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor2D {
+  const qkv = linear(ops, x, p[`h${l}.attn.qkv.w`], p[`h${l}.attn.qkv.b`]); // [B*T, 3C]
+  const merged = ops.attention(qkv, shape); // [B*T, C], heads side by side
+  return linear(ops, merged, p[`h${l}.attn.proj.w`], p[`h${l}.attn.proj.b`]); // [B*T, C]
 }
 
 /** Position-wise MLP C -> 4C -> C. x: `[B*T, C]` -> `[B*T, C]`. */
-function mlp(x: tf.Tensor, p: Params, l: number): tf.Tensor2D {
-  const h = gelu(linear(x, p[`h${l}.mlp.fc.w`], p[`h${l}.mlp.fc.b`])); // [B*T, 4C]
-  return linear(h, p[`h${l}.mlp.proj.w`], p[`h${l}.mlp.proj.b`]); // [B*T, C]
+function mlp(ops: Ops, x: tf.Tensor, p: Params, l: number): tf.Tensor2D {
+  const h = ops.gelu(linear(ops, x, p[`h${l}.mlp.fc.w`], p[`h${l}.mlp.fc.b`])); // [B*T, 4C]
+  return linear(ops, h, p[`h${l}.mlp.proj.w`], p[`h${l}.mlp.proj.b`]); // [B*T, C]
 }
 
 /** Pre-norm residual block. x: `[B*T, C]` -> `[B*T, C]`. */
-function block(x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor {
-  x = tf.add(x, attention(layerNorm(x, p[`h${l}.ln1.g`], p[`h${l}.ln1.b`]), p, l, shape));
-  return tf.add(x, mlp(layerNorm(x, p[`h${l}.ln2.g`], p[`h${l}.ln2.b`]), p, l));
-}
-
-interface Shape {
-  B: number;
-  T: number;
-  C: number;
-  H: number;
+function block(ops: Ops, x: tf.Tensor, p: Params, l: number, shape: Shape): tf.Tensor {
+  const ln1 = ops.layerNorm(x, p[`h${l}.ln1.g`], p[`h${l}.ln1.b`]);
+  x = tf.add(x, attention(ops, ln1, p, l, shape));
+  return tf.add(x, mlp(ops, ops.layerNorm(x, p[`h${l}.ln2.g`], p[`h${l}.ln2.b`]), p, l));
 }
 
 /** Model hyperparameters. */
@@ -191,12 +162,18 @@ export function initParams(config: ModelConfig, seed: number): Params {
 /**
  * The forward pass. inputs: `[B, T]` int32 token ids -> logits `[B*T, V]`.
  *
+ * @param ops The backend's ops (`initBackend(...).ops`).
  * @param params The model's parameters.
  * @param config The model config.
  * @param inputs Token ids, T at most contextLength.
  * @returns Next-token logits, one row per position.
  */
-export function gptLogits(params: Params, config: ModelConfig, inputs: tf.Tensor2D): tf.Tensor2D {
+export function gptLogits(
+  ops: Ops,
+  params: Params,
+  config: ModelConfig,
+  inputs: tf.Tensor2D,
+): tf.Tensor2D {
   const { vocabSize: V, layers, width: C, heads: H, contextLength } = resolveModelConfig(config);
   const [B, T] = inputs.shape;
   if (T > contextLength) throw new RangeError(`Sequence length ${T} exceeds ${contextLength}`);
@@ -207,14 +184,15 @@ export function gptLogits(params: Params, config: ModelConfig, inputs: tf.Tensor
   const tok = tf.matMul(oneHotFloat(ids, V), p.wte); // [B*T, V] @ [V, C] -> [B*T, C]
   const pos = tf.slice(p.wpe, [0, 0], [T, C]); // [T, C]
   let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]); // [B*T, C]
-  for (let l = 0; l < layers; l++) x = block(x, p, l, { B, T, C, H });
-  x = layerNorm(x, p["lnf.g"], p["lnf.b"]);
-  return matMulNT(x, p.wte); // tied head: [B*T, C] @ [C, V] -> [B*T, V]
+  for (let l = 0; l < layers; l++) x = block(ops, x, p, l, { B, T, H });
+  x = ops.layerNorm(x, p["lnf.g"], p["lnf.b"]);
+  return ops.matMulNT(x, p.wte); // tied head: [B*T, C] @ [C, V] -> [B*T, V]
 }
 
 /**
  * The training objective: mean next-token cross-entropy over all B*T positions.
  *
+ * @param ops The backend's ops.
  * @param params The model's parameters.
  * @param config The model config.
  * @param inputs `[B, T]` int32 ids.
@@ -222,10 +200,11 @@ export function gptLogits(params: Params, config: ModelConfig, inputs: tf.Tensor
  * @returns The loss scalar.
  */
 export function gptLoss(
+  ops: Ops,
   params: Params,
   config: ModelConfig,
   inputs: tf.Tensor2D,
   targets: tf.Tensor1D,
 ): tf.Scalar {
-  return crossEntropy(gptLogits(params, config, inputs), targets);
+  return crossEntropy(gptLogits(ops, params, config, inputs), targets);
 }

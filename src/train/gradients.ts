@@ -15,10 +15,17 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { matMulNT, matMulTN, sumRows } from "./_matmul.ts";
+import { blasMatMuls, referenceMatMuls } from "./_matmul.ts";
+import { isAccelerated } from "./blas/mod.ts";
 
 type Grads = Record<string, () => tf.Tensor>;
 type Attrs = tf.NamedAttrMap;
+
+/**
+ * The matmul form for the kernels installed now. tfjs keeps one gradient rule per kernel for
+ * every backend, so unlike the model (which is handed its `Ops`), a rule can only ask.
+ */
+const matMuls = () => isAccelerated() ? blasMatMuls : referenceMatMuls;
 
 /** Sums a broadcast gradient back down to the shape of the input it came from. */
 function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
@@ -29,13 +36,14 @@ function unbroadcast(dy: tf.Tensor, shape: number[]): tf.Tensor {
   if (shape.slice(lead).every((n, i) => n === dy.shape[lead + i])) {
     // Broadcast along leading axes only (a bias, a position table): one fast matmul.
     const rows = size(dy.shape.slice(0, lead));
-    return tf.reshape(sumRows(tf.reshape(dy, [rows, size(shape)])), shape);
+    return tf.reshape(matMuls().sumRows(tf.reshape(dy, [rows, size(shape)])), shape);
   }
   return tf.reshape(tf.sum(dy, axes), shape);
 }
 
 /** The same four cases for 2-D operands, kept on wasm's untransposed fast path. */
 function matMulGrads2d(g: tf.Tensor, a: tf.Tensor, b: tf.Tensor, tA: boolean, tB: boolean): Grads {
+  const { matMulNT, matMulTN } = matMuls();
   if (!tA && !tB) return { a: () => matMulNT(g, b), b: () => matMulTN(a, g) };
   if (!tA && tB) return { a: () => tf.matMul(g, b), b: () => matMulTN(g, a) };
   if (tA && !tB) return { a: () => matMulNT(b, g), b: () => tf.matMul(a, g) };

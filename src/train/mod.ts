@@ -5,13 +5,14 @@
  *
  * @example
  * ```ts ignore
- * import { createTrainer } from "./mod.ts";
- * const trainer = await createTrainer({
+ * import { createTrainer, initBackend } from "./mod.ts";
+ * const trainer = createTrainer({
  *   model: { layers: 2, width: 128, heads: 4, contextLength: 64 },
  *   data: { corpus: "moby-dick" },
  *   batchSize: 16,
  *   seed: 1,
  *   optimizer: { weightDecay: 0.1 },
+ *   backend: await initBackend("wasm"),
  * });
  * for (let step = 0; step < 100; step++) await trainer.step(step, 1e-3);
  * console.log(await trainer.evaluate(4));
@@ -23,6 +24,7 @@
 
 export { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
 export {
+  type Backend,
   type BackendInfo,
   initBackend,
   isRuntimeAbort,
@@ -66,7 +68,17 @@ export {
   resolveModelConfig,
 } from "./gpt.ts";
 export { GRADIENT_KERNELS, registerGradients } from "./gradients.ts";
-export { crossEntropy, gelu, layerNorm, linear, oneHotFloat } from "./layers.ts";
+export { crossEntropy, linear, oneHotFloat } from "./layers.ts";
+export {
+  type AdamWStepAttrs,
+  type AttentionShape,
+  GELU_A,
+  GELU_K,
+  LN_EPS,
+  type MatMulOps,
+  type Ops,
+} from "./ops.ts";
+export { referenceOps } from "./reference_ops.ts";
 export { BYTE_VOCAB_SIZE, decode, encode } from "./tokenizer.ts";
 export {
   createTrainer,

@@ -8,8 +8,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adamw.ts";
-import { type BackendInfo, initBackend } from "./backend.ts";
-import type { BackendName } from "./backend_name.ts";
+import type { Backend, BackendInfo } from "./backend.ts";
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from "./checkpoint.ts";
 import type { CorpusName } from "./corpus.ts";
 import { createDataset, type Dataset } from "./data.ts";
@@ -35,8 +34,8 @@ export interface TrainerOptions {
   seed: number;
   /** AdamW hyperparameters; the learning rate is given per step. */
   optimizer: AdamWOptions;
-  /** tfjs backend to activate first. @default "wasm" */
-  backend?: BackendName;
+  /** The active backend and its ops, from `initBackend`: initialised once per process. */
+  backend: Backend;
 }
 
 /** An in-memory, bit-exact copy of the weights and optimizer state. */
@@ -88,22 +87,30 @@ interface CheckpointMeta {
 }
 
 /**
- * Builds a trainer: activates the backend, tokenizes the corpus, and initialises the weights
- * from the seed.
+ * Builds a trainer on an active backend: tokenizes the corpus and initialises the weights from
+ * the seed.
  *
  * @param options Model, data, batch size, seed, optimizer and backend.
  * @returns The trainer; call `dispose()` when done.
  * @example
  * ```ts ignore
- * const trainer = await createTrainer({
+ * const trainer = createTrainer({
  *   model: { layers: 2, width: 128, heads: 4, contextLength: 64 },
  *   data: { corpus: "moby-dick" }, batchSize: 16, seed: 1, optimizer: {},
+ *   backend: await initBackend("wasm"),
  * });
  * const loss = await trainer.step(0, 1e-3);
  * ```
  */
-export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
-  const backend = await initBackend(options.backend ?? "wasm");
+export function createTrainer(options: TrainerOptions): Trainer {
+  const { info: backend, ops } = options.backend;
+  // Another backend activated since would run these ops on kernels they were not chosen for.
+  if (tf.getBackend() !== backend.name) {
+    throw new Error(
+      `Trainer needs the ${backend.name} backend, but ${tf.getBackend()} is active; ` +
+        `call initBackend("${backend.name}") again`,
+    );
+  }
   const model = resolveModelConfig(options.model);
   const { batchSize: B, seed } = options;
   const T = model.contextLength;
@@ -111,7 +118,7 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
   const optimizer = resolveAdamW(options.optimizer); // validate before allocating tensors
   const params: Params = initParams(model, seed);
   const names = Object.keys(params);
-  const adam: AdamW = createAdamW(params, optimizer);
+  const adam: AdamW = createAdamW(ops, params, optimizer);
   const byVariable = new Map(names.map((n) => [params[n].name, n]));
 
   /** Every state tensor under its checkpoint name, in a fixed order. */
@@ -122,7 +129,13 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
   ];
 
   const batchLoss = (batch: { inputs: Int32Array; targets: Int32Array }) =>
-    gptLoss(params, model, tf.tensor2d(batch.inputs, [B, T], "int32"), tf.tensor1d(batch.targets));
+    gptLoss(
+      ops,
+      params,
+      model,
+      tf.tensor2d(batch.inputs, [B, T], "int32"),
+      tf.tensor1d(batch.targets),
+    );
 
   return {
     backend,

@@ -1,20 +1,25 @@
 /** Shared fixtures for the training tests: a model small enough for a step in milliseconds. */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { type BackendName, createTrainer, type Trainer } from "../../src/train/mod.ts";
+import {
+  type BackendName,
+  createTrainer,
+  initBackend,
+  type Trainer,
+} from "../../src/train/mod.ts";
 
 /** layers 1, width 32, heads 2, context 16: 21,472 parameters. */
 export const TINY_MODEL = { layers: 1, width: 32, heads: 2, contextLength: 16 };
 
-/** A fresh tiny trainer on moby-dick, batch 4. */
-export function tinyTrainer(seed = 1, backend: BackendName = "wasm"): Promise<Trainer> {
+/** A fresh tiny trainer on moby-dick, batch 4, on the named backend (activated first). */
+export async function tinyTrainer(seed = 1, backend: BackendName = "wasm"): Promise<Trainer> {
   return createTrainer({
     model: TINY_MODEL,
     data: { corpus: "moby-dick" },
     batchSize: 4,
     seed,
     optimizer: {},
-    backend,
+    backend: await initBackend(backend),
   });
 }
 

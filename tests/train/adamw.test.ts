@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { createAdamW, initBackend, type Params, resolveAdamW } from "../../src/train/mod.ts";
 
-await initBackend("wasm");
+const { ops } = await initBackend("wasm");
 
 function setup(options = {}) {
   const params: Params = {
     w: tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]), true), // 2-D: decayed
     b: tf.variable(tf.tensor1d([0.25, -1]), true), // 1-D: never decayed
   };
-  const adam = createAdamW(params, options);
+  const adam = createAdamW(ops, params, options);
   const dispose = () => {
     adam.dispose();
     params.w.dispose();

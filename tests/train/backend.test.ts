@@ -4,12 +4,13 @@ import {
   BACKEND_NAMES,
   initBackend,
   parseBackendName,
+  referenceOps,
   tensorflowSetupHint,
   wasmBinaryDir,
 } from "../../src/train/mod.ts";
 
 Deno.test("initBackend('wasm') activates wasm with the binaries from node_modules", async () => {
-  const info = await initBackend("wasm");
+  const { info } = await initBackend("wasm");
   assert.deepEqual([info.name, info.version], ["wasm", "4.22.0"]);
   assert.equal(tf.getBackend(), "wasm");
   assert.match(wasmBinaryDir(), /node_modules\/.*@tensorflow\/tfjs-backend-wasm\/dist$/);
@@ -19,14 +20,16 @@ Deno.test("initBackend('wasm') activates wasm with the binaries from node_module
 });
 
 Deno.test("initBackend('cpu') switches only when asked, and back", async () => {
-  assert.deepEqual(await initBackend("cpu"), { name: "cpu", version: "4.22.0" });
+  const cpu = await initBackend("cpu");
+  assert.deepEqual(cpu.info, { name: "cpu", version: "4.22.0" });
+  assert.equal(cpu.ops, referenceOps, "no fused kernels off wasm");
   assert.equal(tf.getBackend(), "cpu");
   await initBackend("wasm");
   assert.equal(tf.getBackend(), "wasm");
 });
 
-Deno.test("initBackend('wasm') names the native BLAS it uses, or none when it is absent", async () => {
-  const info = await initBackend("wasm");
+Deno.test("initBackend('wasm') names the native BLAS and picks the fused ops, or neither", async () => {
+  const { info, ops } = await initBackend("wasm");
   // ADALRS_BLAS_LIB replaces the search (e.g. /nonexistent to test the fallback).
   const override = Deno.env.get("ADALRS_BLAS_LIB");
   const found = (override ? [override] : [
@@ -39,8 +42,13 @@ Deno.test("initBackend('wasm') names the native BLAS it uses, or none when it is
       return false;
     }
   });
-  if (found) assert.match(info.accelerator ?? "", /^OpenBLAS \(\w+, \d+ threads\) \+ wasm SIMD$/);
-  else assert.equal(info.accelerator, undefined);
+  if (found) {
+    assert.match(info.accelerator ?? "", /^OpenBLAS \(\w+, \d+ threads\) \+ wasm SIMD$/);
+    assert.equal(ops.name, "fused (SIMD)");
+  } else {
+    assert.equal(info.accelerator, undefined);
+    assert.equal(ops, referenceOps);
+  }
 });
 
 Deno.test("initBackend('tensorflow') without tfjs-node says how to install it", async () => {

@@ -12,7 +12,7 @@ import {
 } from "../../src/train/mod.ts";
 import { TINY_MODEL } from "./_tiny.ts";
 
-await initBackend("wasm");
+const { ops } = await initBackend("wasm");
 
 const disposeAll = (p: Params) => Object.values(p).forEach((v) => v.dispose());
 
@@ -60,7 +60,8 @@ Deno.test("gptLogits() is causal: a position never sees later tokens", () => {
     const ids = Array.from({ length: T }, (_, i) => (i * 31) % 256);
     const changed = ids.slice();
     changed[10] = 200; // perturb position 10 only
-    const run = (x: number[]) => gptLogits(params, TINY_MODEL, tf.tensor2d([x], [1, T], "int32"));
+    const run = (x: number[]) =>
+      gptLogits(ops, params, TINY_MODEL, tf.tensor2d([x], [1, T], "int32"));
     const [before, after] = [run(ids).arraySync(), run(changed).arraySync()];
     for (let t = 0; t < T; t++) {
       const diff = Math.max(...before[t].map((z, v) => Math.abs(z - after[t][v])));
@@ -76,7 +77,7 @@ Deno.test("gptLoss() starts near ln(256) from the small initial weights", () => 
   const loss = tf.tidy(() => {
     const ids = tf.tensor2d(Array.from({ length: 64 }, (_, i) => i * 3 % 256), [4, 16], "int32");
     const targets = tf.tensor1d(Array.from({ length: 64 }, (_, i) => i * 7 % 256), "int32");
-    return gptLoss(params, TINY_MODEL, ids, targets).dataSync()[0];
+    return gptLoss(ops, params, TINY_MODEL, ids, targets).dataSync()[0];
   });
   assert.ok(Math.abs(loss - Math.log(256)) < 0.05, `initial loss ${loss}`);
   disposeAll(params);

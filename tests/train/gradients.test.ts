@@ -2,17 +2,20 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   crossEntropy,
-  gelu,
   gptLoss,
   GRADIENT_KERNELS,
   initBackend,
   initParams,
-  layerNorm,
   linear,
+  type Ops,
+  type Params,
+  referenceOps,
 } from "../../src/train/mod.ts";
 import { TINY_MODEL } from "./_tiny.ts";
 
-await initBackend("wasm");
+// The reference ops, and the fused ones too where OpenBLAS loads: each carries its own gradients.
+const { ops: active } = await initBackend("wasm");
+const everyOps = active === referenceOps ? [referenceOps] : [referenceOps, active];
 
 /**
  * Checks autodiff against central differences along a direction d, per input:
@@ -111,26 +114,28 @@ Deno.test("shape-moving kernels' gradients match finite differences", () => {
   checkGradients("softmax", (x) => weighted(tf.softmax(x), 11), [x]);
 });
 
-Deno.test("hand-written layer gradients match finite differences", () => {
+Deno.test("hand-written layer gradients match finite differences, on every Ops", () => {
   const x = rnd([6, 8], 12);
-  checkGradients("linear", (x, w, b) => weighted(linear(x, w, b), 13), [
-    x,
-    rnd([8, 16], 14),
-    rnd([16], 15),
-  ]);
-  checkGradients("layerNorm", (x, g, b) => weighted(layerNorm(x, g, b), 16), [
-    x,
-    tf.add(1, rnd([8], 17)),
-    rnd([8], 18),
-  ]);
-  checkGradients("gelu", (x) => weighted(gelu(x), 19), [tf.mul(x, 2)]);
+  for (const ops of everyOps) {
+    checkGradients(`linear, ${ops.name}`, (x, w, b) => weighted(linear(ops, x, w, b), 13), [
+      x,
+      rnd([8, 16], 14),
+      rnd([16], 15),
+    ]);
+    checkGradients(`layerNorm, ${ops.name}`, (x, g, b) => weighted(ops.layerNorm(x, g, b), 16), [
+      x,
+      tf.add(1, rnd([8], 17)),
+      rnd([8], 18),
+    ]);
+    checkGradients(`gelu, ${ops.name}`, (x) => weighted(ops.gelu(x), 19), [tf.mul(x, 2)]);
+  }
   const targets = tf.tensor1d([0, 3, 7, 1, 1, 5], "int32");
   checkGradients("crossEntropy", (z) => crossEntropy(z, targets), [tf.mul(x, 3)]);
 });
 
-Deno.test("gelu() is the tanh approximation and crossEntropy() the mean NLL", () => {
+Deno.test("Ops.gelu() is the tanh approximation and crossEntropy() the mean NLL", () => {
   const xs = [-3, -0.5, 0, 0.7, 2.5];
-  const got = tf.tidy(() => gelu(tf.tensor1d(xs)).dataSync());
+  const got = tf.tidy(() => referenceOps.gelu(tf.tensor1d(xs)).dataSync());
   xs.forEach((x, i) => {
     const want = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
     assert.ok(Math.abs(got[i] - want) < 1e-6, `gelu(${x}) = ${got[i]}, want ${want}`);
@@ -144,26 +149,31 @@ Deno.test("gelu() is the tanh approximation and crossEntropy() the mean NLL", ()
   assert.ok(Math.abs(loss - (nll(logits[0], 2) + nll(logits[1], 0)) / 2) < 1e-5);
 });
 
-Deno.test("the whole GPT loss has correct gradients for every parameter", () => {
+Deno.test("the whole GPT loss has correct gradients for every parameter, on every Ops", () => {
   const params = initParams(TINY_MODEL, 3);
   try {
-    const names = Object.keys(params);
-    const B = 2, T = TINY_MODEL.contextLength;
-    const ids = Array.from({ length: B * (T + 1) }, (_, i) => (i * 37 + 11) % 256);
-    tf.tidy(() => {
-      const inputs = tf.tensor2d(ids.slice(0, B * T), [B, T], "int32");
-      const targets = tf.tensor1d(ids.slice(1, B * T + 1), "int32");
-      // Larger weights than at init, so that every path carries a measurable gradient.
-      const values = names.map((n, i) =>
-        tf.add(params[n], tf.mul(rnd(params[n].shape, 50 + i), 0.1))
-      );
-      const loss = (...xs: tf.Tensor[]) => {
-        const p = Object.fromEntries(names.map((n, i) => [n, xs[i]])) as never;
-        return gptLoss(p, TINY_MODEL, inputs, targets);
-      };
-      checkGradients("gpt", loss, values, { eps: 1e-2, tolerance: 1e-2 });
-    });
+    for (const ops of everyOps) gptGradients(ops, params);
   } finally {
     for (const v of Object.values(params)) v.dispose();
   }
 });
+
+/** Finite differences against autodiff of the GPT loss, every parameter, on one Ops. */
+function gptGradients(ops: Ops, params: Params) {
+  const names = Object.keys(params);
+  const B = 2, T = TINY_MODEL.contextLength;
+  const ids = Array.from({ length: B * (T + 1) }, (_, i) => (i * 37 + 11) % 256);
+  tf.tidy(() => {
+    const inputs = tf.tensor2d(ids.slice(0, B * T), [B, T], "int32");
+    const targets = tf.tensor1d(ids.slice(1, B * T + 1), "int32");
+    // Larger weights than at init, so that every path carries a measurable gradient.
+    const values = names.map((n, i) =>
+      tf.add(params[n], tf.mul(rnd(params[n].shape, 50 + i), 0.1))
+    );
+    const loss = (...xs: tf.Tensor[]) => {
+      const p = Object.fromEntries(names.map((n, i) => [n, xs[i]])) as never;
+      return gptLoss(ops, p, TINY_MODEL, inputs, targets);
+    };
+    checkGradients(`gpt, ${ops.name}`, loss, values, { eps: 1e-2, tolerance: 1e-2 });
+  });
+}

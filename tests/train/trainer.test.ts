@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { createDataset, createTrainer, unigramEntropy } from "../../src/train/mod.ts";
+import { createDataset, createTrainer, initBackend, unigramEntropy } from "../../src/train/mod.ts";
 import { bytesEqual, liveTensors, runSteps, TINY_MODEL, tinyTrainer } from "./_tiny.ts";
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -22,12 +22,13 @@ Deno.test("Trainer.step() lowers the loss on wasm within a few dozen steps", asy
 Deno.test("Trainer learns context: validation loss drops below the unigram entropy", async () => {
   // A model that only learned byte frequencies would stop at the unigram entropy (~3.07 nats
   // here); getting under it needs attention and position embeddings to work.
-  const trainer = await createTrainer({
+  const trainer = createTrainer({
     model: TINY_MODEL,
     data: { corpus: "moby-dick" },
     batchSize: 16,
     seed: 1,
     optimizer: {},
+    backend: await initBackend("wasm"),
   });
   await runSteps(trainer, 0, 200, 3e-3);
   const validation = await trainer.evaluate(8);
@@ -87,12 +88,13 @@ Deno.test("load() rejects truncated bytes and other models, leaving the trainer 
   const bytes = await trainer.serialize();
   await assert.rejects(() => trainer.load(bytes.subarray(0, bytes.length - 10)), /truncated/);
   await assert.rejects(() => trainer.load(bytes.subarray(0, 30)), /truncated/);
-  const wider = await createTrainer({
+  const wider = createTrainer({
     model: { ...TINY_MODEL, width: 64 },
     data: { corpus: "moby-dick" },
     batchSize: 4,
     seed: 4,
     optimizer: {},
+    backend: await initBackend("wasm"),
   });
   await assert.rejects(() => wider.load(bytes), /does not match/);
   assert.ok(bytesEqual(await trainer.serialize(), bytes));

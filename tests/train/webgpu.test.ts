@@ -15,7 +15,8 @@ import { assertClose } from "../blas/_both_ways.ts";
 import { runSteps, tinyTrainer } from "./_tiny.ts";
 
 Deno.test("initBackend('webgpu') runs on a WebGPU adapter and names it", async () => {
-  const info = await initBackend("webgpu");
+  const { info, ops } = await initBackend("webgpu");
+  assert.equal(ops.name, "reference", "WebGPU runs the reference ops");
   assert.deepEqual([info.name, info.version, tf.getBackend()], ["webgpu", "4.22.0", "webgpu"]);
   assert.ok(info.adapter, "the adapter is reported");
   assert.ok(info.adapter.description || info.adapter.vendor, JSON.stringify(info.adapter));

@@ -13,19 +13,13 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { causalMaskData } from "../_mask.ts";
+import type { AttentionShape } from "../ops.ts";
 import type { BlasRoutines, Sgemm } from "./openblas.ts";
 import { heapOffset, isWasmBackend, type WasmBackendLike } from "./wasm_backend.ts";
 
 const SCORES = "AdalrsAttnScores";
 const MIX = "AdalrsAttnMix";
 const GRAD = "AdalrsAttnGrad";
-
-/** Batch, time and heads of one attention call. */
-export interface AttentionShape {
-  B: number;
-  T: number;
-  H: number;
-}
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type View = (
@@ -161,16 +155,6 @@ export function installAttentionKernels(blas: BlasRoutines): () => void {
 }
 
 /**
- * Whether {@linkcode causalAttention} can run on the active backend.
- *
- * @returns True on wasm once `accelerateWasm` has installed its kernels.
- */
-export function hasFusedAttention(): boolean {
-  const backend = tf.getBackend();
-  return [SCORES, MIX, GRAD].every((k) => tf.getKernel(k, backend) !== undefined);
-}
-
-/**
  * Multi-head causal self-attention from the fused projection, differentiable.
  * qkv: `[B*T, 3C]` -> `[B*T, C]`: per head `softmax(q k^T / sqrt(D) + mask) v`, heads merged.
  *
@@ -179,7 +163,7 @@ export function hasFusedAttention(): boolean {
  * @returns The merged heads, before the output projection.
  * @example
  * ```ts ignore
- * const merged = causalAttention(linear(x, qkvW, qkvB), { B, T, H }); // [B*T, C]
+ * const merged = causalAttention(linear(ops, x, qkvW, qkvB), { B, T, H }); // [B*T, C]
  * ```
  */
 export function causalAttention(qkv: tf.Tensor, shape: AttentionShape): tf.Tensor2D {

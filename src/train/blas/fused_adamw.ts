@@ -4,39 +4,25 @@
  * allocation and a pass over memory. One kernel updates a parameter and both moments in a single
  * loop over the heap; another sums the squares of all gradients for the clip norm.
  *
- * The math is `src/train/adamw.ts`'s, term for term, computed in float64 and stored as float32.
- * Outputs are new tensors (tfjs tensors are immutable: snapshots share their buffers), which the
+ * The math is the reference `adamwStep`'s (src/train/reference_ops.ts), term for term, computed
+ * in float64 and stored as float32. Outputs are new tensors (tfjs tensors are immutable: snapshots share their buffers), which the
  * caller `assign`s.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import type { AdamWStepAttrs } from "../ops.ts";
 import type { AdamWConstants, SimdKernels } from "./simd.ts";
 import { heapOffset, isWasmBackend } from "./wasm_backend.ts";
 
 const ADAMW = "AdalrsAdamW";
 const SUM_SQUARES = "AdalrsSumSquares";
 
-/** Per-step constants of one AdamW update (see {@linkcode fusedAdamW}). */
-export interface AdamWStepAttrs {
-  beta1: number;
-  beta2: number;
-  eps: number;
-  /** `lr / (1 - beta1^t)`: the step size after first-moment bias correction. */
-  stepSize: number;
-  /** `sqrt(1 - beta2^t)`: the second-moment bias correction. */
-  rootCorrection: number;
-  /** Multiplies the weight before the step: `1 - lr * weightDecay`, or 1 for no decay. */
-  decay: number;
-}
-
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
-/** The SIMD loops, when the runtime has them (`installFusedAdamW`); else the scalar loop runs. */
-let simd: SimdKernels | null = null;
-
-function adamwKernel(args: KernelArgs): tf.TensorInfo[] {
+/** The SIMD loop when given one (`simd`); the scalar loop otherwise, and for the tail. */
+function adamwKernel(simd: SimdKernels | null, args: KernelArgs): tf.TensorInfo[] {
   const { p, m, v, g, scale } = args.inputs as Record<string, tf.TensorInfo>;
   const a = args.attrs as unknown as AdamWStepAttrs;
   const backend = args.backend;
@@ -117,28 +103,17 @@ function sumSquaresKernel(args: KernelArgs): tf.TensorInfo {
 /**
  * Registers the fused AdamW kernels on the wasm backend (done by `accelerateWasm`).
  *
+ * @param simd The SIMD loops to use, or null for the scalar loop.
  * @returns A function that unregisters them.
  */
-export function installFusedAdamW(kernels: SimdKernels | null): () => void {
-  simd = kernels;
-  tf.registerKernel({ kernelName: ADAMW, backendName: "wasm", kernelFunc: adamwKernel });
+export function installFusedAdamW(simd: SimdKernels | null): () => void {
+  const adamw = (args: KernelArgs) => adamwKernel(simd, args);
+  tf.registerKernel({ kernelName: ADAMW, backendName: "wasm", kernelFunc: adamw });
   tf.registerKernel({ kernelName: SUM_SQUARES, backendName: "wasm", kernelFunc: sumSquaresKernel });
   return () => {
-    simd = null;
     tf.unregisterKernel(ADAMW, "wasm");
     tf.unregisterKernel(SUM_SQUARES, "wasm");
   };
-}
-
-/**
- * Whether {@linkcode fusedAdamW} and {@linkcode sumOfSquares} can run on the active backend.
- *
- * @returns True on wasm once `accelerateWasm` has installed them.
- */
-export function hasFusedAdamW(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(ADAMW, backend) !== undefined &&
-    tf.getKernel(SUM_SQUARES, backend) !== undefined;
 }
 
 /**

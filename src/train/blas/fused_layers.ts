@@ -9,8 +9,9 @@
  * [1024, 512], backward 0.1 vs 0.6 ms). The GELU forward needs `exp`: without SIMD it stays on tfjs, whose sigmoid is
  * vectorised, since a `Math.exp` loop is several times slower.
  *
- * The math is `src/train/layers.ts`'s. Row statistics are accumulated in float64 by the scalar
- * loops and in float32 (four partial sums, shifted by the row's first value) by the SIMD ones.
+ * The math is `src/train/reference_ops.ts`'s; `fusedOps` (ops.ts) wraps these kernels with their
+ * gradients. Row statistics are accumulated in float64 by the scalar loops and in float32 (four
+ * partial sums, shifted by the row's first value) by the SIMD ones.
  *
  * @module
  */
@@ -23,9 +24,6 @@ const LAYER_NORM = "AdalrsLayerNorm";
 const LAYER_NORM_GRAD = "AdalrsLayerNormGrad";
 const GELU_GRAD = "AdalrsGeluGrad";
 const GELU = "AdalrsGelu";
-
-/** The SIMD loops, when the runtime has them (`installFusedLayers`). */
-let simd: SimdKernels | null = null;
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -43,7 +41,7 @@ function wasmOf(args: KernelArgs, name: string): WasmBackendLike {
 }
 
 /** x `[N, C]`, g `[C]`, b `[C]` -> y `[N, C]`, xhat `[N, C]`, rstd `[N]`. */
-function layerNormKernel(args: KernelArgs): tf.TensorInfo[] {
+function layerNormKernel(simd: SimdKernels | null, args: KernelArgs): tf.TensorInfo[] {
   const { x, g, b } = args.inputs as Record<string, tf.TensorInfo>;
   const { eps } = args.attrs as unknown as { eps: number };
   const backend = wasmOf(args, LAYER_NORM);
@@ -94,7 +92,7 @@ function layerNormRows(
 }
 
 /** dy, xhat `[N, C]`, rstd `[N]`, g `[C]` -> dx `[N, C]`, dg `[C]`, db `[C]`. */
-function layerNormGradKernel(args: KernelArgs): tf.TensorInfo[] {
+function layerNormGradKernel(simd: SimdKernels | null, args: KernelArgs): tf.TensorInfo[] {
   const { dy, xhat, rstd, g } = args.inputs as Record<string, tf.TensorInfo>;
   const backend = wasmOf(args, LAYER_NORM_GRAD);
   const C = g.shape[0];
@@ -144,7 +142,7 @@ function layerNormGradRows(
 }
 
 /** dy, x, s = sigmoid(2u) (all the same shape) -> dx; constants arrive as attributes. */
-function geluGradKernel(args: KernelArgs): tf.TensorInfo {
+function geluGradKernel(simd: SimdKernels | null, args: KernelArgs): tf.TensorInfo {
   const { dy, x, s } = args.inputs as Record<string, tf.TensorInfo>;
   const { k, a } = args.attrs as unknown as { k: number; a: number };
   const backend = wasmOf(args, GELU_GRAD);
@@ -161,11 +159,10 @@ function geluGradKernel(args: KernelArgs): tf.TensorInfo {
 }
 
 /** x -> [y, s]: `s = sigmoid(2u)`, `2u = 2k (x + a x³)`, `y = x s`. Registered with SIMD only. */
-function geluKernel(args: KernelArgs): tf.TensorInfo[] {
+function geluKernel(simd: SimdKernels, args: KernelArgs): tf.TensorInfo[] {
   const { x } = args.inputs as Record<string, tf.TensorInfo>;
   const { k, a } = args.attrs as unknown as { k: number; a: number };
   const backend = wasmOf(args, GELU);
-  if (simd === null) throw new Error(`${GELU} needs the SIMD kernels`);
   const outs = [x.shape, x.shape].map((shape) => backend.makeOutput(shape, "float32"));
   const [ox, oy, os] = [x, ...outs].map((t) => heapOffset(backend, t));
   const n = tf.util.sizeFromShape(x.shape);
@@ -206,42 +203,24 @@ function geluGradLoop(
 
 const BLOCK = 1024;
 
-const KERNELS: [string, tf.KernelFunc][] = [
-  [LAYER_NORM, layerNormKernel as tf.KernelFunc],
-  [LAYER_NORM_GRAD, layerNormGradKernel as tf.KernelFunc],
-  [GELU_GRAD, geluGradKernel as tf.KernelFunc],
-];
-
 /**
  * Registers the fused layer kernels on the wasm backend (done by `accelerateWasm`); the GELU
  * forward only with SIMD, since a scalar `Math.exp` loop is slower than tfjs's vectorised ops.
  *
- * @param kernels The SIMD loops to use, or null for the scalar loops.
+ * @param simd The SIMD loops to use, or null for the scalar loops.
  * @returns A function that unregisters them.
  */
-export function installFusedLayers(kernels: SimdKernels | null): () => void {
-  simd = kernels;
-  const all: [string, tf.KernelFunc][] = kernels === null
-    ? KERNELS
-    : [...KERNELS, [GELU, geluKernel as tf.KernelFunc]];
-  for (const [kernelName, kernelFunc] of all) {
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+export function installFusedLayers(simd: SimdKernels | null): () => void {
+  const kernels: [string, (args: KernelArgs) => unknown][] = [
+    [LAYER_NORM, (args) => layerNormKernel(simd, args)],
+    [LAYER_NORM_GRAD, (args) => layerNormGradKernel(simd, args)],
+    [GELU_GRAD, (args) => geluGradKernel(simd, args)],
+  ];
+  if (simd !== null) kernels.push([GELU, (args) => geluKernel(simd, args)]);
+  for (const [kernelName, kernelFunc] of kernels) {
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc });
   }
-  return () => {
-    simd = null;
-    all.forEach(([name]) => tf.unregisterKernel(name, "wasm"));
-  };
-}
-
-/**
- * Whether {@linkcode fusedLayerNorm}, {@linkcode fusedLayerNormGrad} and
- * {@linkcode fusedGeluGrad} can run on the active backend.
- *
- * @returns True on wasm once `accelerateWasm` has installed them.
- */
-export function hasFusedLayers(): boolean {
-  const backend = tf.getBackend();
-  return KERNELS.every(([name]) => tf.getKernel(name, backend) !== undefined);
+  return () => kernels.forEach(([name]) => tf.unregisterKernel(name, "wasm"));
 }
 
 /**
@@ -310,15 +289,6 @@ export function fusedGeluGrad(
 ): tf.Tensor {
   const inputs = { dy, x, s } as unknown as tf.NamedTensorMap;
   return tf.engine().runKernel(GELU_GRAD, inputs, { k, a }) as tf.Tensor;
-}
-
-/**
- * Whether {@linkcode fusedGelu} can run on the active backend.
- *
- * @returns True on wasm once `accelerateWasm` has installed it (needs WebAssembly SIMD).
- */
-export function hasFusedGelu(): boolean {
-  return tf.getKernel(GELU, tf.getBackend()) !== undefined;
 }
 
 /**

@@ -17,19 +17,9 @@ import { installBlasKernels } from "./kernels.ts";
 import { loadOpenBlas, type OpenBlas } from "./openblas.ts";
 import { loadSimdKernels, type SimdKernels } from "./simd.ts";
 
-export { causalAttention, hasFusedAttention } from "./attention.ts";
-export type { AttentionShape } from "./attention.ts";
 export { chooseCoreType, parseCpuFlags, tierOfCore, tierOfFlags } from "./coretype.ts";
 export type { CoreTypeChoice, CoreTypeInput } from "./coretype.ts";
-export { type AdamWStepAttrs, fusedAdamW, hasFusedAdamW, sumOfSquares } from "./fused_adamw.ts";
-export {
-  fusedGelu,
-  fusedGeluGrad,
-  fusedLayerNorm,
-  fusedLayerNormGrad,
-  hasFusedGelu,
-  hasFusedLayers,
-} from "./fused_layers.ts";
+export { fusedOps } from "./ops.ts";
 export { broadcastShapes, planBatchMatMul } from "./plan.ts";
 export type { MatMulPlan } from "./plan.ts";
 
@@ -67,9 +57,9 @@ let active: { blas: OpenBlas; restore: () => void; status: AccelerationStatus } 
 
 /**
  * Routes the wasm backend's matmuls (and transposes, leading-axis sums, concat and split) to
- * OpenBLAS, and registers the fused kernels (AdamW, layer norm, GELU backward, causal attention)
- * that the trainer uses when they are present. Call once, best after the wasm backend is active (the installed kernels are then
- * also checked on it); later calls return the first result. On any failure (no library, no FFI
+ * OpenBLAS, and registers the fused kernels (AdamW, layer norm, GELU, causal attention) that
+ * {@linkcode fusedOps} runs. Call once, best after the wasm backend is active (the installed
+ * kernels are then also checked on it); later calls return the first result. On any failure (no library, no FFI
  * permission, a failed self-test) it logs one line, returns `enabled: false` with the reason,
  * and leaves the reference wasm kernels in place.
  *
@@ -134,8 +124,8 @@ async function simdOnHeap(): Promise<SimdKernels | null> {
 }
 
 /**
- * Whether the OpenBLAS kernels are installed. Model code can then prefer `transposeA/B` flags
- * over explicit transposes: sgemm reads either layout at the same speed.
+ * Whether the OpenBLAS kernels are installed: only the gradient rules registered with tfjs
+ * (gradients.ts), one per kernel for every backend, ask; the model is handed its `Ops`.
  *
  * @returns True after a successful {@linkcode accelerateWasm}.
  */
@@ -144,7 +134,8 @@ export function isAccelerated(): boolean {
 }
 
 /**
- * Puts the reference wasm matmul kernels back and unloads OpenBLAS (tests, benchmarks).
+ * Puts the reference wasm matmul kernels back and unloads OpenBLAS (tests, benchmarks). The
+ * fused kernels go too: a model must then run on the reference ops.
  *
  * @returns Nothing; a no-op when acceleration is off.
  */

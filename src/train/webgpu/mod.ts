@@ -6,8 +6,8 @@
  * the same shaders on the CPU and is what the tests use.
  *
  * The model code needs nothing else: our gradient rules (gradients.ts) are registered for every
- * backend, and the wasm-heap kernels (blas/) are looked up per backend, so on WebGPU the
- * reference tfjs ops run in their place. What this unit adds to tfjs: the adapter check (and,
+ * backend, and `initBackend` hands WebGPU the reference `Ops` (reference_ops.ts); WGSL kernels
+ * of our own would be another `Ops`. What this unit adds to tfjs: the adapter check (and,
  * without one, what is missing), an AddN that stays within the device's binding limit, and
  * device errors that fail a step.
  *
