@@ -1,12 +1,7 @@
 /** Shared fixtures for the training tests: a model small enough for a step in milliseconds. */
 
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  type BackendName,
-  createTrainer,
-  initBackend,
-  type Trainer,
-} from "../../src/train/mod.ts";
+import { type BackendName, createTrainer, initBackend, type Trainer } from "../../src/train/mod.ts";
 
 /** layers 1, width 32, heads 2, context 16: 21,472 parameters. */
 export const TINY_MODEL = { layers: 1, width: 32, heads: 2, contextLength: 16 };
