@@ -75,6 +75,17 @@ export const CLEAR_MARGIN = 0.01;
 export const MATCH_TOLERANCE = 0.02;
 
 /**
+ * Whether a ratio of LRs is within `factor` either way, inclusive, with room for rounding: a run
+ * that stayed at fit·3 (3e-3 · 3 / 3e-3 = 3.0000000000000004 in floating point) is within 3x.
+ *
+ * @param ratio an LR over the fit LR
+ * @param factor how far either way counts as within
+ */
+export function withinFactor(ratio: number, factor: number): boolean {
+  return ratio >= (1 / factor) * (1 - 1e-9) && ratio <= factor * (1 + 1e-9);
+}
+
+/**
  * Builds the report of a finished experiment.
  *
  * @param outcome what {@linkcode runExperiment} returned
@@ -161,8 +172,7 @@ export function checkTargets(rows: readonly TableRow[]): TargetCheck[] {
     checks.push({
       target: `${from}: final LR within 3x of the fit`,
       value: `${r.lrOverFit.toPrecision(3)}x`,
-      // Inclusive, with room for rounding: a run that stayed at fit·3 is "within 3x".
-      pass: r.lrOverFit >= (1 / 3) * (1 - 1e-9) && r.lrOverFit <= 3 * (1 + 1e-9),
+      pass: withinFactor(r.lrOverFit, 3),
     });
   }
   return checks;

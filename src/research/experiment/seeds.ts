@@ -7,7 +7,7 @@
  * @module
  */
 
-import { CLEAR_MARGIN, MATCH_TOLERANCE, type TableRow } from "./report.ts";
+import { CLEAR_MARGIN, MATCH_TOLERANCE, type TableRow, withinFactor } from "./report.ts";
 
 /** What this module reads of one seed's `results.json`. */
 export interface SeedReport {
@@ -102,7 +102,7 @@ function seedTargets(rows: readonly SeedRow[]): SeedTarget[] {
     targets.push({
       target: `from ${r.start}: median final LR within 3x of the fit`,
       value: `${r.lrMedian.toPrecision(3)}x`,
-      pass: r.lrMedian >= 1 / 3 && r.lrMedian <= 3,
+      pass: withinFactor(r.lrMedian, 3),
     });
     targets.push({
       target: `from ${r.start}: median final loss within ${pct(MATCH_TOLERANCE)} of the fit LR's`,

@@ -64,3 +64,17 @@ Deno.test("summariseSeeds() gives each start's median and worst, and the fixed r
   );
   assert.match(md, /\| no run more than 3% worse .* \| \+3\.5% \| \*\*no\*\* \|/);
 });
+
+Deno.test("a run that stays at fit·3 is within 3x of the fit, a hair past the boundary is not", () => {
+  const lrOverFit = (9e-3 / 3e-3) * 1; // 3.0000000000000004 in floating point
+  const at = (lr: number) =>
+    summariseSeeds([{
+      seed: 0,
+      rows: [
+        row("AdaLRS", "fit·3", 1.5, { lrOverFit: lr, vsFixed: 0 }),
+        row("fixed", "fit", 1.5, {}),
+      ],
+    }]).targets.find((t) => t.target === "from fit·3: median final LR within 3x of the fit")!.pass;
+  assert.equal(at(lrOverFit), true);
+  assert.equal(at(3.01), false);
+});
