@@ -10,6 +10,7 @@ import {
   renewLease,
   RunDefinitionSchema,
 } from "../../src/events/mod.ts";
+import { workerBackend } from "../../workers/model.ts";
 import { trainLeasedRun } from "../../workers/train_run.ts";
 import { syntheticDefinition } from "../workers/_worker.ts";
 
@@ -117,7 +118,7 @@ Deno.test("regression: a worker whose store stays locked leaves the run to be re
   await trainLeasedRun({
     store,
     workerId: "w-locked",
-    backend: "cpu",
+    backend: workerBackend("cpu"),
     checkpointDir: await Deno.makeTempDir({ prefix: "adalrs-lock-" }),
     leaseTtlMs: 10_000,
     log: (line) => lines.push(line),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { acquireLease, EventStore, newEvent } from "../../src/events/mod.ts";
+import { workerBackend } from "../../workers/model.ts";
 import { trainLeasedRun } from "../../workers/train_run.ts";
 import { syntheticDefinition } from "../workers/_worker.ts";
 
@@ -31,7 +32,7 @@ Deno.test("regression: a worker that leases a run in the instant it completed ap
   await trainLeasedRun({
     store,
     workerId: "late",
-    backend: "cpu",
+    backend: workerBackend("cpu"),
     checkpointDir: await Deno.makeTempDir({ prefix: "adalrs-late-" }),
     leaseTtlMs: 10_000,
     log: (line) => lines.push(line),
