@@ -17,7 +17,8 @@
  */
 
 import { libraryCandidates } from "../src/train/blas/openblas.ts";
-import { parseCommandLine } from "../src/cli/mod.ts";
+// Not src/cli/mod.ts: set-up runs before `deno install`, so nothing it imports may need an npm package.
+import { parseCommandLine } from "../src/cli/flags.ts";
 
 /** Where Debian's `chromium` package puts the browser (the browser tests and screenshots use it). */
 export const CHROMIUM_PATH = "/usr/bin/chromium";

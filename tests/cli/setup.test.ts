@@ -31,3 +31,34 @@ Deno.test("setup.ts refuses an unknown purpose with its usage", async () => {
   assert.equal(out.code, 2);
   assert.match(new TextDecoder().decode(out.stderr), /expected start or test, not deploy/);
 });
+
+// On a fresh clone node_modules does not exist yet: set-up itself is what installs the packages.
+Deno.test("setup.ts imports no npm package, so it runs before `deno install`", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "scripts/setup.ts"],
+    cwd: new URL("../../", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
+  };
+  // What runs: the imports with code, from the root (type-only imports are erased).
+  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const queue = [...graph.roots];
+  while (queue.length > 0) {
+    const specifier = queue.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dep of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (dep.code) queue.push(dep.code.specifier);
+    }
+  }
+  // With a node_modules folder, npm packages resolve into it; without one they stay npm: specifiers.
+  const npm = [...seen].filter((s) => s.startsWith("npm:") || s.includes("/node_modules/"));
+  assert.deepStrictEqual(npm, [], "set-up would fail on a fresh clone");
+  assert.ok(seen.size > 3, "the graph was read");
+});
