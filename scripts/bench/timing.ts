@@ -16,6 +16,7 @@ import { parseJson } from "../../src/api/body.ts";
 import { createApp } from "../../src/api/mod.ts";
 import { parseCommandLine } from "../../src/cli/mod.ts";
 import { EventStore } from "../../src/events/mod.ts";
+import { longExternalRun } from "./_long_run.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task bench:timing [--steps 100000] [--repeat 5] [--out FILE]",
@@ -42,31 +43,7 @@ async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
 
 const store = new EventStore(await Deno.openKv(":memory:"));
 const app = createApp(store);
-const post = async (path: string, body: unknown) => {
-  const res = await app.request(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-};
-const run = await post("/v1/runs", {
-  name: `long (${values.steps} steps)`,
-  mode: "external",
-  training: { steps: values.steps },
-  optimizer: { lr: 1e-3 },
-  schedule: { kind: "constant" },
-  adalrs: { window: 50, searchStart: 0, searchEnd: 0.4 },
-});
-for (let from = 0; from < values.steps; from += 50) {
-  const losses = Array.from(
-    { length: Math.min(50, values.steps - from) },
-    (_, i) => 4 / Math.sqrt(1 + (from + i) / 100) + 0.02 * Math.sin(7 * (from + i)),
-  );
-  await post(`/v1/runs/${run.id}/losses`, { fromStep: from, losses });
-}
+const run = { id: await longExternalRun(store, values.steps) };
 
 const curves = async () => {
   const res = await app.request(`/v1/runs/${run.id}/curves?max=2000`);
