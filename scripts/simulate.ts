@@ -36,18 +36,28 @@ interface Variant {
   adalrs: Partial<AdalrsConfig>;
 }
 
-/** The settings compared: revision 2's sequential references, then revision 3's paired trials. */
+/** Revision 3's paired trials, whatever today's defaults: revision 4 changes three of them. */
+const REVISION_3: Partial<AdalrsConfig> = {
+  trial: "paired",
+  downscaleAfterSearch: true,
+  repeatDownscale: false,
+  downscaleOnTie: false,
+};
+
+/**
+ * The settings compared: revision 2's sequential references, revision 3's paired trials and its
+ * options, each of revision 4's changes alone, then revision 4 (the default).
+ */
 const VARIANTS: Variant[] = [
-  ...(["trigger", "pair", "fresh", "bracket", "trigger-return"] as ReferenceKind[]).map((
-    reference,
-  ): Variant => ({
-    label: `sequential ${reference}`,
-    adalrs: { trial: "sequential", climb: false, reference },
-  })),
-  { label: "paired, settle 1", adalrs: { trial: "paired", settle: 1 } },
-  { label: "paired (default)", adalrs: { trial: "paired" } },
-  { label: "paired + stop when bracketed", adalrs: { trial: "paired", stopWhenBracketed: true } },
-  { label: "paired + climb", adalrs: { trial: "paired", climb: true } },
+  { label: "paired r3", adalrs: REVISION_3 },
+  { label: "r3 + frozen", adalrs: { ...REVISION_3, downscaleAfterSearch: false } },
+  { label: "r3 + repeat down", adalrs: { ...REVISION_3, repeatDownscale: true } },
+  { label: "r3 + tie", adalrs: { ...REVISION_3, downscaleOnTie: true } },
+  {
+    label: "r3 + frozen + repeat",
+    adalrs: { ...REVISION_3, downscaleAfterSearch: false, repeatDownscale: true },
+  },
+  { label: "paired r4 (default)", adalrs: { trial: "paired" } },
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
 

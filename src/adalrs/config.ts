@@ -100,6 +100,27 @@ export interface AdalrsConfig {
    * the search phase.
    */
   climb: boolean;
+  /**
+   * (`paired`, revision 4: false) Whether a lost upscale's downscale trial may start after the
+   * search phase. Revision 3 started it wherever the upscale's verdict fell, so the multiplier could
+   * still change after `searchEnd`; in 13 of 20 GPT runs such a trial started after the phase and
+   * cost another `1 + settle` windows of discarded steps.
+   */
+  downscaleAfterSearch: boolean;
+  /**
+   * (`paired`, revision 4: true) After an accepted downscale trial, the next trial is a downscale
+   * too (until one is not kept). Without it the next trial is an upscale, which a run from far
+   * above has just seen lose: from 10x above, the synthetic trainer stopped at 5x.
+   */
+  repeatDownscale: boolean;
+  /**
+   * (`paired`, revision 4: true) Whether a downscale trial whose branches tie is kept. Every
+   * downscale trial follows a lost upscale; over a trial's few hundred steps a higher LR keeps
+   * making more progress until it is far too high, so a tie there leans toward the lower LR. On
+   * the GPT under cosine no downscale branch beat its control branch from 9x above the best LR,
+   * although the fixed run there ended 2.5-3.7% behind the best one.
+   */
+  downscaleOnTie: boolean;
 }
 
 /**
@@ -108,7 +129,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 3,
+  revision: 4,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -135,12 +156,18 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // at 0.41x (8 of 32 seeds within 3x, against 32 of 32 without stopping).
   stopWhenBracketed: false,
   climb: false,
+  // Revision 4 (docs/results.md, "Revision 4"): the multiplier is frozen after the search phase,
+  // as `searchEnd` says; a run coming down keeps coming down; a downscale that ties is kept.
+  downscaleAfterSearch: false,
+  repeatDownscale: true,
+  downscaleOnTie: true,
 };
 
 /**
  * The settings a run recorded before they existed, as the revision that ran it behaved: a log
  * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
- * without climbing.
+ * without climbing; one written by revision 2 or 3 has no `downscaleAfterSearch`,
+ * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved.
  *
  * @param adalrs the settings as stored in a run's `RunCreated`
  * @returns every setting, the missing ones filled with revision 2's behaviour
@@ -155,18 +182,24 @@ export function legacySettings(
     settleAt: "old",
     stopWhenBracketed: false,
     climb: false,
+    downscaleAfterSearch: true,
+    repeatDownscale: false,
+    downscaleOnTie: false,
     ...adalrs,
   };
 }
 
-/** Settings that revision 2's logs do not have. */
+/** Settings that older revisions' logs do not have. */
 type NewSettings =
   | "revision"
   | "trial"
   | "settle"
   | "settleAt"
   | "stopWhenBracketed"
-  | "climb";
+  | "climb"
+  | "downscaleAfterSearch"
+  | "repeatDownscale"
+  | "downscaleOnTie";
 
 /**
  * The window of a run that does not set one: about 12 windows in the search phase (enough for
@@ -197,6 +230,7 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
  *
  * - 2: sequential trials, `trial-setback`; `decision.beta` reported as 1/β'.
  * - 3: `trial` (`paired`) and `climb`; `decision.beta` reported as β' itself, like `alpha`.
+ * - 4: `downscaleAfterSearch` off, `repeatDownscale` and `downscaleOnTie` on.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

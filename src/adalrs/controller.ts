@@ -155,6 +155,7 @@ function closeWindow(state: ControllerState, losses: number[]): {
     previous: outcome.previous,
     rising: outcome.rising,
     bracketed: outcome.bracketed,
+    lastKept: outcome.lastKept,
     trial: outcome.trial,
     // Stored states from before revision 3 have no offset.
     dataOffset: (state.dataOffset ?? 0) + outcome.replayed,

@@ -34,6 +34,8 @@ export interface Outcome {
   paired: PairedEvidence | null;
   /** Whether the LR is bracketed after this window (a downscale trial after a lost upscale did not win). */
   bracketed: boolean;
+  /** The direction of the last trial if it was kept, after this window. */
+  lastKept: Direction | null;
 }
 
 /** The factors in force for this window, and the id a new snapshot would get. */
@@ -62,8 +64,9 @@ function hold(state: ControllerState, rule: Rule, previous: WindowStats | null):
     rising: 0,
     replayed: 0,
     paired: null,
-    // Stored states from before revision 3 have no flag.
+    // Stored states from before revision 3 have no flag, from before revision 4 no record.
     bracketed: state.bracketed ?? false,
+    lastKept: state.lastKept ?? null,
   };
 }
 
@@ -112,10 +115,8 @@ function failedWindow(state: ControllerState, trial: ActiveTrial | null, f: Fact
  * slows (or when a reference window asked for one).
  */
 function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): Outcome {
-  const { adalrs, totalSteps } = state.setup;
-  const inSearch = stats.toStep + 1 >= adalrs.searchStart * totalSteps &&
-    stats.toStep + 1 <= adalrs.searchEnd * totalSteps;
-  if (!inSearch) return hold(state, "outside-search", stats);
+  const { adalrs } = state.setup;
+  if (!inSearchPhase(state, stats)) return hold(state, "outside-search", stats);
 
   if (stats.v < -stats.e) {
     if (state.rising + 1 >= 2) {
@@ -132,6 +133,10 @@ function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): O
   if (state.maxMean !== null && stats.mean > state.maxMean) {
     return hold(state, "max-guard", stats);
   }
+  if (adalrs.repeatDownscale && state.lastKept === "down") {
+    // Coming down from too high: the upscale the trigger would try lost just before.
+    return startTrial(state, stats, f, "down");
+  }
   switch (adalrs.reference) {
     case "fresh":
       return { ...hold(state, "reference-window", stats), trial: { stage: "reference" } };
@@ -142,6 +147,13 @@ function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): O
     case "pair":
       return startTrial(state, meanOf(stats, state.previous!), f, "up");
   }
+}
+
+/** Whether a window ends inside the search phase, where trials may start. */
+function inSearchPhase(state: ControllerState, stats: WindowStats): boolean {
+  const { adalrs, totalSteps } = state.setup;
+  const end = stats.toStep + 1;
+  return end >= adalrs.searchStart * totalSteps && end <= adalrs.searchEnd * totalSteps;
 }
 
 /** Snapshot, then move the LR by α' (up) or β' (down) for one trial window. */
@@ -355,7 +367,7 @@ function controlWindow(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { z, climb, settle, settleAt } = state.setup.adalrs;
+  const { z, climb, settle, settleAt, downscaleOnTie } = state.setup.adalrs;
   const direction = trial.direction ?? "up";
   if (trial.windows < settle) {
     return {
@@ -373,7 +385,10 @@ function controlWindow(
     controlFrom: stats.toStep + 1 - (trial.windows + 1) * losses.length,
   };
   const judged = { reference: stats, trialWindow: trial.settledStats, paired };
-  if (paired.difference < -paired.e) {
+  const ahead = paired.difference < -paired.e;
+  // A tie after a lost upscale leans down: the short comparison favours the higher LR.
+  const tieDown = downscaleOnTie && direction === "down" && paired.difference <= paired.e;
+  if (ahead || tieDown) {
     return {
       ...hold(state, "trial-accept", null),
       ...judged,
@@ -381,21 +396,34 @@ function controlWindow(
       adjusted: true,
       action: { kind: "restore", snapshotId: trial.branchId },
       trial: climb ? climbing(direction) : null,
+      lastKept: direction,
     };
   }
   if (paired.difference > paired.e && direction === "up") {
+    if (!state.setup.adalrs.downscaleAfterSearch && !inSearchPhase(state, stats)) {
+      // The search phase is over: the control branch goes on at the old LR, untried below.
+      return {
+        ...revert(state, trial.mBefore, stats),
+        ...judged,
+        rule: "trial-reject",
+        adjusted: true,
+        lastKept: null,
+      };
+    }
     // Evidence that α' is too far up, not that the LR is too high: the downscale is tried too.
     return {
       ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"),
       ...judged,
       rule: "trial-reject",
       adjusted: true,
+      lastKept: null,
     };
   }
   return {
     ...revert(state, trial.mBefore, stats),
     ...judged,
     bracketed: (state.bracketed ?? false) || direction === "down",
+    lastKept: null,
   };
 }
 

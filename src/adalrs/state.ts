@@ -91,6 +91,11 @@ export interface ControllerState {
    * and with `stopWhenBracketed` no more trials start.
    */
   bracketed: boolean;
+  /**
+   * (`paired`) The direction of the last trial if it was kept, null if it was not (or before any
+   * trial): with `repeatDownscale`, a kept downscale makes the next trial a downscale.
+   */
+  lastKept: Direction | null;
   trial: Trial | null;
   /** Decisions made so far. */
   decisions: number;
@@ -113,6 +118,7 @@ export function initialState(setup: ControllerSetup): ControllerState {
     previous: null,
     rising: 0,
     bracketed: false,
+    lastKept: null,
     trial: null,
     decisions: 0,
   };

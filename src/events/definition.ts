@@ -113,6 +113,9 @@ export const AdalrsBaseSchema = z.strictObject({
   settleAt: z.enum(["old", "lower"]).default(ADALRS_DEFAULTS.settleAt),
   stopWhenBracketed: z.boolean().default(ADALRS_DEFAULTS.stopWhenBracketed),
   climb: z.boolean().default(ADALRS_DEFAULTS.climb),
+  downscaleAfterSearch: z.boolean().default(ADALRS_DEFAULTS.downscaleAfterSearch),
+  repeatDownscale: z.boolean().default(ADALRS_DEFAULTS.repeatDownscale),
+  downscaleOnTie: z.boolean().default(ADALRS_DEFAULTS.downscaleOnTie),
 });
 
 /**

@@ -27,7 +27,7 @@ export const PEAK = 1e-3;
 /**
  * A setup with a constant schedule, the search phase over the whole run, and window {@link K};
  * sequential trials as revision 2 decided them unless `adalrs` says otherwise (the paired rules
- * have their own tests, with {@linkcode pairedSetup}).
+ * have their own tests, with {@linkcode pairedSetup}, and revision 4's with its settings).
  */
 export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): ControllerSetup {
   return {
@@ -36,6 +36,9 @@ export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): Co
       revision: 2,
       trial: "sequential",
       climb: false,
+      downscaleAfterSearch: true,
+      repeatDownscale: false,
+      downscaleOnTie: false,
       window: K,
       searchStart: 0,
       searchEnd: 1,

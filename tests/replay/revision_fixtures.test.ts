@@ -29,6 +29,36 @@ for (const file of REVISION_2) {
   });
 }
 
+/**
+ * Logs exported from runs that revision 3 decided (before revision 4): an external synthetic run
+ * and a managed synthetic run from 10x above, and a managed GPT run of docs/results.md (cosine,
+ * seed 0, from fit/9). Each has a downscale trial that started after the search phase, which
+ * revision 4 no longer starts.
+ */
+const REVISION_3 = [
+  "revision3/external-synthetic.jsonl",
+  "revision3/managed-synthetic.jsonl",
+  "revision3/managed-gpt.jsonl",
+];
+
+for (const file of REVISION_3) {
+  Deno.test(`a revision-3 log replays identical: ${file}`, async () => {
+    const events = parseJsonl(await Deno.readTextFile(new URL(file, FIXTURES)));
+    const created = events[0];
+    assert.ok(created.type === "RunCreated");
+    assert.equal(created.data.definition.adalrs.revision, 3);
+    const report = replayRun(events);
+    assert.ok(report.decisions.length >= 60, `${report.decisions.length} decisions`);
+    assert.equal(report.different, 0, JSON.stringify(report.decisions.find((d) => !d.identical)));
+    const rules = new Set(report.decisions.map((d) => d.derived.rule));
+    assert.ok(rules.has("trial-branch") && rules.has("trial-reject"), [...rules].join(", "));
+    // Today's rules on the same losses decide differently: replay used revision 3's.
+    const today = replayRun(events, { revision: 4, downscaleAfterSearch: false });
+    const rule = (i: number) => today.decisions[i].derived.rule;
+    assert.ok(today.decisions.some((d, i) => rule(i) !== report.decisions[i].derived.rule));
+  });
+}
+
 Deno.test("today's rules on a revision-2 log are a what-if: paired trials, not replay", async () => {
   const events = parseJsonl(await Deno.readTextFile(new URL(REVISION_2[1], FIXTURES)));
   const report = replayRun(events, { revision: 3, trial: "paired" });
