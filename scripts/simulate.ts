@@ -49,14 +49,19 @@ const REVISION_3: Partial<AdalrsConfig> = {
  * options, each of revision 4's changes alone, then revision 4 (the default).
  */
 const VARIANTS: Variant[] = [
+  ...(["trigger", "pair", "fresh", "bracket", "trigger-return"] as ReferenceKind[]).map((
+    reference,
+  ): Variant => ({
+    label: `sequential ${reference}`,
+    adalrs: { trial: "sequential", climb: false, reference },
+  })),
+  { label: "paired r3, settle 1", adalrs: { ...REVISION_3, settle: 1 } },
   { label: "paired r3", adalrs: REVISION_3 },
-  { label: "r3 + frozen", adalrs: { ...REVISION_3, downscaleAfterSearch: false } },
-  { label: "r3 + repeat down", adalrs: { ...REVISION_3, repeatDownscale: true } },
-  { label: "r3 + tie", adalrs: { ...REVISION_3, downscaleOnTie: true } },
-  {
-    label: "r3 + frozen + repeat",
-    adalrs: { ...REVISION_3, downscaleAfterSearch: false, repeatDownscale: true },
-  },
+  { label: "r3 + stop when bracketed", adalrs: { ...REVISION_3, stopWhenBracketed: true } },
+  { label: "r3 + climb", adalrs: { ...REVISION_3, climb: true } },
+  { label: "r3 + frozen after search", adalrs: { ...REVISION_3, downscaleAfterSearch: false } },
+  { label: "r3 + repeat downscale", adalrs: { ...REVISION_3, repeatDownscale: true } },
+  { label: "r3 + downscale on tie", adalrs: { ...REVISION_3, downscaleOnTie: true } },
   { label: "paired r4 (default)", adalrs: { trial: "paired" } },
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
