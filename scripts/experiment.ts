@@ -92,6 +92,11 @@ const { values } = parseCommandLine({
     backend: backendFlag("the embedded workers' backend"),
     "seconds-per-step": { kind: "number", above: 0, help: "for the time estimate" },
     plan: { kind: "boolean", help: "print the definition and the time estimate; run nothing" },
+    "reuse-equivalent": {
+      kind: "boolean",
+      help: "also reuse AdaLRS runs that other settings decided alike (their losses, refolded, " +
+        "give every recorded decision)",
+    },
   },
 });
 const profile = values.profile as keyof typeof PROFILES;
@@ -179,6 +184,7 @@ const outcome = await runExperiment(service, {
   offsets,
   fit: givenFit === null ? "sweep" : "given",
   only: values.only as "fixed" | "all",
+  equivalent: values["reuse-equivalent"],
   sweep: values["sweep-from"] === undefined
     ? undefined
     : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"]))),

@@ -46,7 +46,7 @@ export function reportMarkdown(report: ExperimentReport, plots: string[] = []): 
       } | ${fmtCount(r.tokens)} | ${duration(r.wallSeconds)} |`
     ),
     "",
-    ...report.adalrs.map((r) => `- ${r.label}: ${decisionSummary(r)}.`),
+    ...report.adalrs.map((r) => `- ${r.label}: ${decisionSummary(r)}${reusedNote(r, d)}.`),
     "",
     `**Cost.** One AdaLRS run: ${fmtCount(report.cost.adalrsTokens)} training tokens. ` +
     `The sweep that found the fit LR: ${fmtCount(report.cost.sweepTokens)} tokens over ` +
@@ -136,6 +136,16 @@ export function decisionSummary(run: RunResult): string {
 /** The runs' own wall times added up: the span above also counts pauses between invocations. */
 function workerSeconds(report: ExperimentReport): number {
   return [...report.sweep, ...report.adalrs].reduce((sum, r) => sum + r.wallSeconds, 0);
+}
+
+/**
+ * Why a run decided by an older controller revision stands for this one: its losses, refolded with
+ * this page's settings, give every decision it recorded (`--reuse-equivalent`).
+ */
+function reusedNote(r: RunResult, d: RunDefinition): string {
+  if (r.revision === d.adalrs.revision) return "";
+  return ` (a revision-${r.revision} run, reused: revision ${d.adalrs.revision} decides its ` +
+    `losses alike, decision for decision)`;
 }
 
 /** The commits the runs were created from, e.g. `` `abc…` (with uncommitted changes) ``. */

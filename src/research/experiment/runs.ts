@@ -3,7 +3,10 @@
  *
  * A run whose definition is already in the store (same resolved definition, not failed or
  * cancelled) is reused instead of created again: an interrupted sweep picks up where it stopped,
- * and its unfinished runs resume from their checkpoints once a worker leases them again.
+ * and its unfinished runs resume from their checkpoints once a worker leases them again. With
+ * `equivalent`, a completed run that differs only in its AdaLRS settings is reused too when its
+ * losses, refolded with the wanted settings, give every decision it recorded (see
+ * {@linkcode decidesAlike}).
  *
  * @module
  */
@@ -16,7 +19,7 @@ import {
   type RunStatus,
   type RunView,
 } from "../../events/mod.ts";
-import { downsample, RULE_COLOURS, runCurves } from "../../replay/mod.ts";
+import { diff, downsample, replayRun, RULE_COLOURS, runCurves } from "../../replay/mod.ts";
 import { createRun, getRun, listRuns, readEvents, type ServiceEndpoint } from "../../client/mod.ts";
 
 /** A run to make: which grid point it starts at, and whether AdaLRS drives it. */
@@ -57,6 +60,8 @@ export interface RunResult {
   decisions: Partial<Record<Rule, number>>;
   /** The `commit` tag of its definition: the checkout it was created from. */
   commit: string | null;
+  /** The controller revision that decided it (it may be older than the planned one when reused). */
+  revision: number;
   /** Validation loss curve, `[step, loss]`. */
   val: [number, number][];
   /** Effective LR per step, downsampled, `[step, lr]`. */
@@ -89,6 +94,8 @@ export interface ExecuteOptions {
   pollMs?: number;
   /** Give up after this long, in ms. @default no limit */
   timeoutMs?: number;
+  /** Reuse runs that other AdaLRS settings decided alike ({@linkcode decidesAlike}). */
+  equivalent?: boolean;
 }
 
 /**
@@ -104,7 +111,7 @@ export async function executeRuns(
   planned: readonly PlannedRun[],
   opts: ExecuteOptions = {},
 ): Promise<RunResult[]> {
-  const views = await createRuns(service, planned);
+  const views = await createRuns(service, planned, opts.equivalent ?? false);
   const results: (RunResult | null)[] = planned.map(() => null);
   const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
   for (;;) {
@@ -132,18 +139,65 @@ export async function executeRuns(
  *
  * @param service where the runs train
  * @param planned the runs
+ * @param equivalent also reuse a run that other AdaLRS settings decided alike
  * @returns the view of each planned run, created or reused, in the same order
  */
 export async function createRuns(
   service: ServiceEndpoint,
   planned: readonly PlannedRun[],
+  equivalent = false,
 ): Promise<RunView[]> {
   const existing = planned.length ? await listRuns(service) : [];
   const views: RunView[] = [];
   for (const run of planned) {
-    views.push(findReusable(existing, run.definition) ?? await createRun(service, run.definition));
+    views.push(
+      findReusable(existing, run.definition) ??
+        (equivalent ? await findEquivalent(service, existing, run.definition) : null) ??
+        await createRun(service, run.definition),
+    );
   }
   return views;
+}
+
+/**
+ * A completed AdaLRS run whose definition differs from `definition` only in its AdaLRS settings
+ * and which those settings would have decided alike: seeded training is deterministic, so the run
+ * they would train is that run, step for step.
+ *
+ * @param service where the runs are
+ * @param views the store's runs
+ * @param definition the definition wanted
+ */
+async function findEquivalent(
+  service: ServiceEndpoint,
+  views: readonly RunView[],
+  definition: RunDefinition,
+): Promise<RunView | null> {
+  if (!definition.adalrs.enabled) return null;
+  const wanted = canonicalJson({ ...stable(definition), adalrs: null });
+  for (const view of views) {
+    if (view.status !== "completed" || !view.definition.adalrs.enabled) continue;
+    if (canonicalJson({ ...stable(view.definition), adalrs: null }) !== wanted) continue;
+    if (decidesAlike(await readEvents(service, view.id), definition.adalrs)) return view;
+  }
+  return null;
+}
+
+/**
+ * Whether a recorded run's losses, refolded with other AdaLRS settings, give every decision it
+ * recorded, field for field (replay must itself be identical).
+ *
+ * @param events the run's log
+ * @param adalrs the other settings
+ */
+export function decidesAlike(
+  events: readonly RunEvent[],
+  adalrs: RunDefinition["adalrs"],
+): boolean {
+  const recorded = replayRun(events);
+  const other = replayRun(events, adalrs);
+  return recorded.different === 0 && other.decisions.length === recorded.decisions.length &&
+    other.decisions.every((d, i) => diff(recorded.decisions[i].derived, d.derived).length === 0);
 }
 
 /**
@@ -209,6 +263,8 @@ export function summariseRun(
     endedAt: events.at(-1)?.at ?? view.updatedAt,
     decisions,
     commit: view.definition.tags.commit ?? null,
+    // Logs from before revisions were recorded are revision 2's.
+    revision: view.definition.adalrs.revision ?? 2,
     val: [...val],
     lr: downsample(curves.lr, 300, (p) => p.lr).map((p) => [p.step, p.value]),
     marks: curves.decisions.filter((d) => RULE_COLOURS[d.rule]).map((d) => ({
@@ -255,7 +311,7 @@ function progressRow(label: string, view: RunView): ProgressRow {
  */
 export const VOLATILE_TAGS: readonly string[] = ["commit"];
 
-function stable(definition: RunDefinition): unknown {
+function stable(definition: RunDefinition): Record<string, unknown> {
   const tags = { ...definition.tags };
   for (const key of VOLATILE_TAGS) delete tags[key];
   // A run with AdaLRS off trains the same whatever its AdaLRS settings: a sweep stays reusable

@@ -200,7 +200,7 @@ export async function runExperiment(
       };
     });
   // With the fit known, the AdaLRS runs need not wait for the baselines: queue them first.
-  if (given && opts.only !== "fixed") await createRuns(service, plan(0));
+  if (given && opts.only !== "fixed") await createRuns(service, plan(0), opts.equivalent);
   // A given fit needs baselines at the fit and at each start only.
   const baselines = [...new Set([0, ...offsets])].sort((a, b) => a - b);
   const sweep = opts.sweep ??

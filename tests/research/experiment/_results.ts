@@ -40,6 +40,7 @@ export function result(
     val: [[0, 5], [500, finalValLoss + 0.2], [1000, finalValLoss]],
     lr: [[0, startLr], [999, startLr / 10]],
     marks: [],
+    revision: 4,
     ...opts,
   };
 }
