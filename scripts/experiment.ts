@@ -136,7 +136,12 @@ const base = {
   adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind },
 };
 const secondsPerStep = values["seconds-per-step"] ?? size.secondsPerStep;
-const sweepRuns = givenFit === null ? points : new Set([0, ...offsets]).size;
+// Runs this invocation trains or waits on: none of the sweep's when it comes from a file.
+const sweepRuns = values["sweep-from"] !== undefined
+  ? 0
+  : givenFit === null
+  ? points
+  : new Set([0, ...offsets]).size;
 const adalrsRuns = values.only === "fixed" ? 0 : offsets.length;
 const estimate = estimateSeconds({
   sweepRuns,
@@ -164,8 +169,10 @@ const service = await openService({
 });
 stopOnInterrupt(service);
 console.error(
-  `${name}: ${sweepRuns}-point ${
-    givenFit === null ? "sweep" : "baseline"
+  `${name}: ${
+    values["sweep-from"] === undefined
+      ? `${sweepRuns}-point ${givenFit === null ? "sweep" : "baseline"}`
+      : `the sweep of ${values["sweep-from"]}`
   } + ${adalrsRuns} AdaLRS runs of ${size.steps} steps on ${service.url}` +
     `${service.embedded ? ` (embedded, ${service.workers} workers)` : ""}; estimated ${
       (estimate / 60).toFixed(0)

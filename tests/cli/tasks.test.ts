@@ -64,3 +64,20 @@ Deno.test("a numeric flag that is not a number is refused by name", async () => 
   assert.equal(code, 2);
   assert.match(stderr, /^error: --grid must be a whole number ≥ 3, not abc\n/);
 });
+
+Deno.test("experiment --plan with --sweep-from counts only the AdaLRS runs it will train", async () => {
+  const out = await runScript([
+    "scripts/experiment.ts",
+    "--profile",
+    "full",
+    "--schedule",
+    "cosine",
+    "--sweep-from",
+    "docs/results/full-cosine/results.json",
+    "--starts",
+    "fit/9,fit*9",
+    "--plan",
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^0 \+ 2 runs of 3000 steps/m);
+});
