@@ -14,6 +14,7 @@ import {
   type RunView,
 } from "../events/mod.ts";
 import { mustGetRun, readQuery } from "./lookup.ts";
+import { validationError } from "./errors.ts";
 import { EventsQuerySchema } from "./schemas.ts";
 import { z } from "zod";
 import { DecisionListSchema, errorResponses, EventPageSchema } from "./responses.ts";
@@ -44,8 +45,8 @@ export function eventRoutes(store: EventStore): Hono {
 
   app.get("/:id/events/stream", async (c) => {
     const { after } = readQuery(c, EventsQuerySchema.pick({ after: true }));
-    const lastId = Number(c.req.header("last-event-id") ?? NaN);
-    const start = Number.isInteger(lastId) ? lastId : after;
+    const lastId = readLastEventId(c.req.header("last-event-id"));
+    const start = lastId ?? after;
     const id = (await mustGetRun(store, c.req.param("id"))).id;
     return streamSSE(c, async (stream) => {
       let cursor = start;
@@ -87,12 +88,23 @@ export function eventRoutes(store: EventStore): Hono {
   return app;
 }
 
+/** What `Last-Event-ID` may be: a seq this stream sent as an event's `id`. */
+const LastEventIdSchema = z.string().trim().regex(/^-?\d{1,15}$/, "must be a whole number (a seq)");
+
 const LAST_EVENT_ID: HeaderDoc = {
   name: "Last-Event-ID",
   description: "Resume after this seq (sent by browsers' EventSource on reconnect); " +
     "overrides `after`.",
-  schema: z.string().regex(/^-?\d+$/),
+  schema: LastEventIdSchema,
 };
+
+/** The `Last-Event-ID` header as a seq, or a 400 naming what is wrong with it. */
+function readLastEventId(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const parsed = LastEventIdSchema.safeParse(header);
+  if (!parsed.success) throw validationError("Last-Event-ID header", parsed.error);
+  return Number(parsed.data);
+}
 
 /** The routes of a run's log, as the OpenAPI document and `/docs` show them. */
 export const EVENT_ROUTE_DOCS: RouteDoc[] = [

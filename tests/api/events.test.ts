@@ -43,6 +43,23 @@ Deno.test("GET events/stream sends every event as SSE and ends with the run", as
   assert.match(text, /event: RunCompleted/);
 });
 
+Deno.test("events/stream resumes after Last-Event-ID; a malformed one is a 400 naming it", async () => {
+  using t = await testApp();
+  const id = await runWithWindows(t, 2);
+  const resumed = await t.app.request(`/v1/runs/${id}/events/stream?after=0`, {
+    headers: { "Last-Event-ID": "3" },
+  });
+  const ids = [...(await resumed.text()).matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+  assert.deepEqual(ids, [4, 5]);
+  for (const bad of ["", "abc", "1e3", "2.5"]) {
+    const res = await t.app.request(`/v1/runs/${id}/events/stream`, {
+      headers: { "Last-Event-ID": bad },
+    });
+    assert.equal(res.status, 400, `Last-Event-ID ${JSON.stringify(bad)}`);
+    assert.match((await res.json()).error.message, /Last-Event-ID header/);
+  }
+});
+
 Deno.test("POST replay reports every decision identical; what-if shows other decisions", async () => {
   using t = await testApp();
   const id = await runWithWindows(t, 6);

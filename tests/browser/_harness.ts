@@ -81,7 +81,10 @@ export async function openDashboard(opts: DashboardOptions = {}): Promise<Dashbo
       headless: true,
       args: ARGS,
       viewport: { width: 1280, height: 900 },
+      // Bounded everywhere: a Chromium that dies under a test must fail it, not hang the suite.
+      timeout: 60_000,
     });
+    context.setDefaultTimeout(20_000);
   } catch (err) {
     await server.shutdown();
     if (worker) await stopWorker(worker);
@@ -104,7 +107,9 @@ export async function openDashboard(opts: DashboardOptions = {}): Promise<Dashbo
       await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
     },
     async [Symbol.asyncDispose]() {
-      await context.close();
+      await withTimeout(context.close(), 20_000, "closing Chromium").catch((err) => {
+        errors.push(String(err));
+      });
       await server.shutdown();
       if (worker) await stopWorker(worker);
       store.kv.close();
@@ -132,8 +137,28 @@ export function trialRun(steps: number, stepDelayMs: number, name = "trials") {
  */
 export async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+  // A check that never settles (the browser died mid-call) counts against the same deadline.
+  while (!(await withTimeout(check(), Math.max(1, deadline - Date.now()), "a check"))) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * `promise`, or a rejection naming `what` once `ms` have passed.
+ *
+ * @param promise what to wait for
+ * @param ms how long
+ * @param what named in the error
+ */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
