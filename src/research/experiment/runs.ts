@@ -174,10 +174,10 @@ async function findEquivalent(
   definition: RunDefinition,
 ): Promise<RunView | null> {
   if (!definition.adalrs.enabled) return null;
-  const wanted = canonicalJson({ ...stable(definition), adalrs: null });
+  const wanted = canonicalJson(apartFromController(definition));
   for (const view of views) {
     if (view.status !== "completed" || !view.definition.adalrs.enabled) continue;
-    if (canonicalJson({ ...stable(view.definition), adalrs: null }) !== wanted) continue;
+    if (canonicalJson(apartFromController(view.definition)) !== wanted) continue;
     if (decidesAlike(await readEvents(service, view.id), definition.adalrs)) return view;
   }
   return null;
@@ -318,6 +318,12 @@ function stable(definition: RunDefinition): Record<string, unknown> {
   // when only the controller's settings change.
   const adalrs = definition.adalrs.enabled ? definition.adalrs : { enabled: false };
   return { ...definition, tags, adalrs };
+}
+
+/** A definition without what says which controller decides it: its settings and revision tag. */
+function apartFromController(definition: RunDefinition): Record<string, unknown> {
+  const { controller: _revision, ...tags } = stable(definition).tags as Record<string, string>;
+  return { ...stable(definition), tags, adalrs: null };
 }
 
 /** JSON with object keys sorted, so two equal definitions give equal strings. */

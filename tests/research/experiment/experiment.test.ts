@@ -102,6 +102,19 @@ Deno.test({
       const ids = (runs: { runId: string }[]) => runs.map((r) => r.runId);
       assert.deepEqual(ids(other.sweep.runs), ids(outcome.sweep.runs));
       assert.ok(other.adalrs.every((r) => !ids(adalrs).includes(r.runId)));
+
+      // With `equivalent`, settings that decide the recorded losses alike reuse those runs:
+      // `reference` steers sequential trials only, and these were paired.
+      const alike = await runExperiment(service, {
+        base: { ...base, adalrs: { ...base.adalrs, reference: "trigger" } },
+        grid: { center: 9e-3, spacing: 3 },
+        points: 7,
+        tag: "tiny",
+        pollMs: 50,
+        timeoutMs: 10_000,
+        equivalent: true,
+      });
+      assert.deepEqual(ids(alike.adalrs), ids(adalrs));
     } finally {
       await service.close();
       await Deno.remove(dir, { recursive: true });
