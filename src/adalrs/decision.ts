@@ -28,7 +28,8 @@ export type Action =
  *   did not win: the LR is where the search can place it; no more trials.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
  * - `upscale-trial`: snapshot, then multiply the LR by α'.
- * - `downscale-trial`: (`paired`, after `climb`) snapshot, then divide the LR by β' for a trial.
+ * - `downscale-trial`: (`paired`, after a kept downscale with `repeatDownscale` or `climb`) snapshot,
+ *   then divide the LR by β' for a trial.
  * - `trial-return`: (`bracket`, `trigger-return`) the trial window is measured; one more window
  *   at the old LR closes the reference (or, for `trigger-return`, the setback check) before the
  *   trial is judged.
@@ -46,7 +47,8 @@ export type Action =
  *   the trial branch's last settling window.
  * - `trial-reject`: (`paired`) the upscale branch ended above the control branch, batch for batch,
  *   beyond the error: stay on the control branch and start a downscale trial there (snapshot,
- *   LR divided by β'). A downscale that does not win is reverted (`trial-revert`).
+ *   LR divided by β'); after the search phase (revision 4), stay at the old LR. A downscale that is
+ *   not kept is reverted (`trial-revert`).
  * - `rising`: the loss rose significantly once; one more such window downscales.
  * - `rise-downscale`: the loss rose over two windows in a row; divide the LR by β'.
  * - `non-finite-restore`: a NaN or infinite loss during a trial; restore and downscale.
