@@ -98,7 +98,8 @@ export function replayRun(
       const { fromSeq, controller } = event.data.resume;
       const derived = atCheckpoint.get(fromSeq);
       if (!whatIf) {
-        resumes.push({ seq: event.seq, identical: diff(controller, derived).length === 0 });
+        // A state recorded by an older revision lacks the fields newer ones added.
+        resumes.push({ seq: event.seq, identical: diff(controller, derived, true).length === 0 });
       }
       state = derived ?? controller;
       for (const d of decisions) {
@@ -124,8 +125,10 @@ export function replayRun(
  *
  * @param a the recorded value
  * @param b the re-derived value
+ * @param recordedFields compare only the object fields that `a` has (arrays stay whole): what an
+ *   older revision recorded, against a re-derivation that has fields it did not know
  */
-export function diff(a: unknown, b: unknown, path = ""): string[] {
+export function diff(a: unknown, b: unknown, recordedFields = false, path = ""): string[] {
   if (typeof a === "number" && typeof b === "number") {
     return a === b || (Number.isNaN(a) && Number.isNaN(b)) ? [] : [path || "(value)"];
   }
@@ -133,13 +136,14 @@ export function diff(a: unknown, b: unknown, path = ""): string[] {
     return a === b ? [] : [path || "(value)"];
   }
   if (Array.isArray(a) !== Array.isArray(b)) return [path || "(value)"];
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const keys = recordedFields && !Array.isArray(a)
+    ? Object.keys(a)
+    : new Set([...Object.keys(a), ...Object.keys(b)]);
   const out: string[] = [];
   for (const key of keys) {
     const sub = path ? `${path}.${key}` : key;
-    out.push(
-      ...diff((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], sub),
-    );
+    const [x, y] = [(a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]];
+    out.push(...diff(x, y, recordedFields, sub));
   }
   return out;
 }

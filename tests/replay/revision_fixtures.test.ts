@@ -3,7 +3,7 @@
  * identical with today's code, because each run's log pins the behaviour that decided it.
  */
 import assert from "node:assert/strict";
-import { parseJsonl, replayRun } from "../../src/replay/mod.ts";
+import { diff, parseJsonl, replayRun } from "../../src/replay/mod.ts";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
 
@@ -64,4 +64,23 @@ Deno.test("today's rules on a revision-2 log are a what-if: paired trials, not r
   const report = replayRun(events, { revision: 3, trial: "paired" });
   assert.ok(report.decisions.some((d) => d.derived.rule === "trial-branch"));
   assert.deepEqual(report.overrides, { revision: 3, trial: "paired" });
+});
+
+Deno.test("a resume's state recorded by an older revision matches on the fields it recorded", () => {
+  // A revision-3 state has no `lastKept`, and its settings lack revision 4's.
+  const recorded = { m: 3, pending: [1.5, 1.4], setup: { adalrs: { revision: 3, settle: 2 } } };
+  const derived = {
+    m: 3,
+    pending: [1.5, 1.4],
+    lastKept: null,
+    setup: { adalrs: { revision: 3, settle: 2, downscaleAfterSearch: true } },
+  };
+  assert.deepEqual(diff(recorded, derived, true), []);
+  assert.deepEqual(diff(recorded, derived).sort(), [
+    "lastKept",
+    "setup.adalrs.downscaleAfterSearch",
+  ]);
+  // What it did record must still agree, arrays whole.
+  assert.deepEqual(diff({ ...recorded, m: 1 }, derived, true), ["m"]);
+  assert.deepEqual(diff(recorded, { ...derived, pending: [1.5, 1.4, 1.3] }, true), ["pending.2"]);
 });
