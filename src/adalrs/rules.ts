@@ -101,12 +101,21 @@ function failedWindow(state: ControllerState, trial: ActiveTrial | null, f: Fact
   if (trial === null) {
     return { ...hold(state, "non-finite-downscale", null), m: state.m * f.beta, adjusted: true };
   }
+  return { ...restoreDown(state, "non-finite-restore", trial, f), reference: trial.reference };
+}
+
+/** Back to the trial's snapshot, and down from where it started: `m = m_prev · β'`. */
+function restoreDown(
+  state: ControllerState,
+  rule: Rule,
+  trial: { snapshotId: string; mBefore: number },
+  f: Factors,
+): Outcome {
   return {
-    ...hold(state, "non-finite-restore", null),
+    ...hold(state, rule, null),
     m: trial.mBefore * f.beta,
     adjusted: true,
     action: { kind: "restore", snapshotId: trial.snapshotId },
-    reference: trial.reference,
   };
 }
 
@@ -208,10 +217,7 @@ function sequentialTrial(
   // it stood before the trial.
   if (stats.mean - trial.reference.mean > levelError(trial.reference) + levelError(stats)) {
     return {
-      ...hold(state, "trial-setback", null),
-      m: trial.mBefore * f.beta,
-      adjusted: true,
-      action: { kind: "restore", snapshotId: trial.snapshotId },
+      ...restoreDown(state, "trial-setback", trial, f),
       reference: trial.reference,
       trialWindow: trial.measured,
     };
@@ -268,13 +274,7 @@ function judge(
     };
   }
   if (measured.v < reference.v - tolerance) {
-    return {
-      ...hold(state, "trial-restore", null),
-      ...judged,
-      m: trial.mBefore * f.beta,
-      adjusted: true,
-      action: { kind: "restore", snapshotId: trial.snapshotId },
-    };
+    return { ...restoreDown(state, "trial-restore", trial, f), ...judged };
   }
   return { ...revert(state, trial.mBefore, last.revert), ...judged };
 }
@@ -400,24 +400,13 @@ function controlWindow(
     };
   }
   if (paired.difference > paired.e && direction === "up") {
+    const rejected = { ...judged, rule: "trial-reject" as const, adjusted: true, lastKept: null };
     if (!state.setup.adalrs.downscaleAfterSearch && !inSearchPhase(state, stats)) {
       // The search phase is over: the control branch goes on at the old LR, untried below.
-      return {
-        ...revert(state, trial.mBefore, stats),
-        ...judged,
-        rule: "trial-reject",
-        adjusted: true,
-        lastKept: null,
-      };
+      return { ...revert(state, trial.mBefore, stats), ...rejected };
     }
     // Evidence that α' is too far up, not that the LR is too high: the downscale is tried too.
-    return {
-      ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"),
-      ...judged,
-      rule: "trial-reject",
-      adjusted: true,
-      lastKept: null,
-    };
+    return { ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"), ...rejected };
   }
   return {
     ...revert(state, trial.mBefore, stats),

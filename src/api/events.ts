@@ -13,8 +13,7 @@ import {
   type RunEvent,
   type RunView,
 } from "../events/mod.ts";
-import { mustGetRun, readQuery } from "./lookup.ts";
-import { validationError } from "./errors.ts";
+import { mustGetRun, readHeader, readQuery } from "./lookup.ts";
 import { EventsQuerySchema } from "./schemas.ts";
 import { z } from "zod";
 import { DecisionListSchema, errorResponses, EventPageSchema } from "./responses.ts";
@@ -45,7 +44,11 @@ export function eventRoutes(store: EventStore): Hono {
 
   app.get("/:id/events/stream", async (c) => {
     const { after } = readQuery(c, EventsQuerySchema.pick({ after: true }));
-    const lastId = readLastEventId(c.req.header("last-event-id"));
+    const lastId = readHeader(
+      c.req.header("last-event-id"),
+      LastEventIdSchema.transform(Number),
+      "Last-Event-ID",
+    );
     const start = lastId ?? after;
     const id = (await mustGetRun(store, c.req.param("id"))).id;
     return streamSSE(c, async (stream) => {
@@ -97,14 +100,6 @@ const LAST_EVENT_ID: HeaderDoc = {
     "overrides `after`.",
   schema: LastEventIdSchema,
 };
-
-/** The `Last-Event-ID` header as a seq, or a 400 naming what is wrong with it. */
-function readLastEventId(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const parsed = LastEventIdSchema.safeParse(header);
-  if (!parsed.success) throw validationError("Last-Event-ID header", parsed.error);
-  return Number(parsed.data);
-}
 
 /** The routes of a run's log, as the OpenAPI document and `/docs` show them. */
 export const EVENT_ROUTE_DOCS: RouteDoc[] = [

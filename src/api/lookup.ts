@@ -31,10 +31,25 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<
 /** What an idempotency key may be, in a header or a body: 1-200 characters. */
 export const IdempotencyKeySchema = z.string().min(1).max(200);
 
+/**
+ * An optional header validated by `schema`, or a 400 naming the header and what is wrong with it.
+ *
+ * @param header the header's value, undefined when absent
+ * @param schema what it may be
+ * @param name the header's name, for the error
+ */
+export function readHeader<S extends z.ZodType>(
+  header: string | undefined,
+  schema: S,
+  name: string,
+): z.output<S> | undefined {
+  if (header === undefined) return undefined;
+  const parsed = schema.safeParse(header);
+  if (!parsed.success) throw validationError(`${name} header`, parsed.error);
+  return parsed.data;
+}
+
 /** The `Idempotency-Key` header, or a 400 naming what is wrong with it. */
 export function readIdempotencyKey(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const parsed = IdempotencyKeySchema.safeParse(header);
-  if (!parsed.success) throw validationError("Idempotency-Key header", parsed.error);
-  return parsed.data;
+  return readHeader(header, IdempotencyKeySchema, "Idempotency-Key");
 }

@@ -7,6 +7,16 @@ import { diff, parseJsonl, replayRun } from "../../src/replay/mod.ts";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
 
+/** Replays a fixture log, which must replay identical; its `RunCreated` and the report. */
+async function replayFixture(file: string) {
+  const events = parseJsonl(await Deno.readTextFile(new URL(file, FIXTURES)));
+  const created = events[0];
+  assert.ok(created.type === "RunCreated");
+  const report = replayRun(events);
+  assert.equal(report.different, 0, JSON.stringify(report.decisions.find((d) => !d.identical)));
+  return { events, created, report };
+}
+
 /** Logs exported from runs that controller revision 2 decided (before revision 3 existed). */
 const REVISION_2 = [
   "revision2/external-synthetic.jsonl",
@@ -16,13 +26,9 @@ const REVISION_2 = [
 
 for (const file of REVISION_2) {
   Deno.test(`a revision-2 log replays identical: ${file}`, async () => {
-    const events = parseJsonl(await Deno.readTextFile(new URL(file, FIXTURES)));
-    const created = events[0];
-    assert.ok(created.type === "RunCreated");
+    const { created, report } = await replayFixture(file);
     assert.equal(created.data.definition.adalrs.revision, undefined, "recorded before pinning");
-    const report = replayRun(events);
     assert.ok(report.decisions.length >= 40, `${report.decisions.length} decisions`);
-    assert.equal(report.different, 0, JSON.stringify(report.decisions.find((d) => !d.identical)));
     // The log exercises trials, not only observation.
     const rules = new Set(report.decisions.map((d) => d.derived.rule));
     assert.ok(rules.has("upscale-trial") && rules.has("trial-return"), [...rules].join(", "));
@@ -43,13 +49,9 @@ const REVISION_3 = [
 
 for (const file of REVISION_3) {
   Deno.test(`a revision-3 log replays identical: ${file}`, async () => {
-    const events = parseJsonl(await Deno.readTextFile(new URL(file, FIXTURES)));
-    const created = events[0];
-    assert.ok(created.type === "RunCreated");
+    const { events, created, report } = await replayFixture(file);
     assert.equal(created.data.definition.adalrs.revision, 3);
-    const report = replayRun(events);
     assert.ok(report.decisions.length >= 60, `${report.decisions.length} decisions`);
-    assert.equal(report.different, 0, JSON.stringify(report.decisions.find((d) => !d.identical)));
     const rules = new Set(report.decisions.map((d) => d.derived.rule));
     assert.ok(rules.has("trial-branch") && rules.has("trial-reject"), [...rules].join(", "));
     // Today's rules on the same losses decide differently: replay used revision 3's.

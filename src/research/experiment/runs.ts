@@ -322,8 +322,9 @@ function stable(definition: RunDefinition): Record<string, unknown> {
 
 /** A definition without what says which controller decides it: its settings and revision tag. */
 function apartFromController(definition: RunDefinition): Record<string, unknown> {
-  const { controller: _revision, ...tags } = stable(definition).tags as Record<string, string>;
-  return { ...stable(definition), tags, adalrs: null };
+  const stored = stable(definition);
+  const { controller: _revision, ...tags } = stored.tags as Record<string, string>;
+  return { ...stored, tags, adalrs: null };
 }
 
 /** JSON with object keys sorted, so two equal definitions give equal strings. */
