@@ -13,9 +13,8 @@
  * @module
  */
 
-import { ADALRS_DEFAULTS, type AdalrsConfig } from "../src/adalrs/mod.ts";
-import { AdalrsOverridesSchema } from "../src/api/schemas.ts";
-import { type CommandSpec, parseCommandLine, parseSettings } from "../src/cli/mod.ts";
+import { ADALRS_DEFAULTS } from "../src/adalrs/mod.ts";
+import { type CommandSpec, parseAdalrsSettings, parseCommandLine } from "../src/cli/mod.ts";
 import { getRun, readEvents, type ServiceEndpoint, serviceWriter } from "../src/client/mod.ts";
 import { connectService } from "../src/service/mod.ts";
 import { EventStore, type RunEvent } from "../src/events/mod.ts";
@@ -111,7 +110,7 @@ async function main(): Promise<number> {
   switch (command) {
     case "replay":
     case "what-if": {
-      const overrides = command === "what-if" ? parseOverrides(settings) : {};
+      const overrides = command === "what-if" ? parseAdalrsSettings(settings) : {};
       const report = replayRun(await loadEvents(target), overrides);
       if (values.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
@@ -131,7 +130,7 @@ async function main(): Promise<number> {
 
 async function importFile(file: string): Promise<number> {
   const text = await Deno.readTextFile(file);
-  const overrides = parseOverrides(settings);
+  const overrides = parseAdalrsSettings(settings);
   await using source = await openSource({ create: true });
   const view = await importLossLog(source.writer, text, {
     name: values.name ?? file.split("/").slice(-2).join("/"),
@@ -238,11 +237,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** `key=value` controller settings (what-if, import), validated by the shared flag parser. */
-function parseOverrides(pairs: string[]): Partial<AdalrsConfig> {
-  return parseSettings(pairs, AdalrsOverridesSchema, Object.keys(ADALRS_DEFAULTS));
 }
 
 function printReport(report: ReplayReport): void {

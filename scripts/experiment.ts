@@ -6,7 +6,7 @@
  *       [--reference bracket|trigger-return|...]
  *       [--center LR] [--grid 7] [--workers N] [--seed S] [--url URL] [--data DIR] [--out DIR]
  *       [--seconds-per-step S] [--plan] [--fit LR] [--only fixed|all] [--sweep-from results.json]
- *       [--starts fit/9,fit/3,fit*3,fit*9]
+ *       [--starts fit/9,fit/3,fit*3,fit*9] [key=value ...]
  *
  * Sweeps a 3x-spaced LR grid of fixed-LR runs (AdaLRS off), extends it until the best point
  * (the fit LR) has two grid points each side, then runs AdaLRS from fit/9, fit/3, fit·3 and
@@ -18,12 +18,13 @@
  * service embedded here (store in `data/experiments/<profile>-<schedule>`, N worker processes)
  * or the one at `--url`. Interrupted? Rerun the same command: finished runs are reused and
  * unfinished ones resume from their checkpoints. `--plan` prints the resolved definition and the
- * estimated wall time, and runs nothing.
+ * estimated wall time, and runs nothing. `key=value` arguments set controller settings of the
+ * AdaLRS runs (`compare=cooldown`), as in `deno task what-if`.
  *
  * @module
  */
 
-import { backendFlag, parseCommandLine } from "../src/cli/mod.ts";
+import { backendFlag, parseAdalrsSettings, parseCommandLine } from "../src/cli/mod.ts";
 import {
   buildReport,
   commandLine,
@@ -47,9 +48,9 @@ import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";
 import { REFERENCE_KINDS } from "../src/events/mod.ts";
 
 const int = (help: string) => ({ kind: "number", integer: true, min: 1, help }) as const;
-const { values } = parseCommandLine({
+const { values, positionals } = parseCommandLine({
   usage: "deno task experiment --profile quick|full --schedule cosine|wsd|constant [--seed S] " +
-    "[--fit LR] [--starts fit/9,fit/3,fit*3,fit*9] [--plan] [...]",
+    "[--fit LR] [--starts fit/9,fit/3,fit*3,fit*9] [--plan] [...] [key=value ...]",
   about: "AdaLRS against an LR grid sweep on real pretraining: a sweep of fixed-LR runs finds " +
     "the fit LR, then AdaLRS runs start at fit/9, fit/3, fit*3 and fit*9. Writes results.md, " +
     "results.json and plots to --out.",
@@ -98,7 +99,15 @@ const { values } = parseCommandLine({
         "give every recorded decision)",
     },
   },
+  positionals: { min: 0, max: 30, names: "controller settings, key=value (compare=cooldown)" },
 });
+let settings: ReturnType<typeof parseAdalrsSettings>;
+try {
+  settings = parseAdalrsSettings(positionals);
+} catch (err) {
+  console.error(`error: ${(err as Error).message}`);
+  Deno.exit(2);
+}
 const profile = values.profile as keyof typeof PROFILES;
 const schedule = values.schedule as ScheduleKind;
 const givenFit = values.fit ?? null;
@@ -133,7 +142,7 @@ const profileBase = profileDefinition(size, schedule, values.seed);
 const base = {
   ...profileBase,
   tags: { ...profileBase.tags, commit: `${git.commit}${git.dirty ? "+dirty" : ""}` },
-  adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind },
+  adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind, ...settings },
 };
 const secondsPerStep = values["seconds-per-step"] ?? size.secondsPerStep;
 // Runs this invocation trains or waits on: none of the sweep's when it comes from a file.

@@ -46,7 +46,7 @@ const REVISION_3: Partial<AdalrsConfig> = {
 
 /**
  * The settings compared: revision 2's sequential references, revision 3's paired trials and its
- * options, each of revision 4's changes alone, then revision 4 (the default).
+ * options, each of revision 4's changes alone, revision 4 (the default), and cooled verdicts.
  */
 const VARIANTS: Variant[] = [
   ...(["trigger", "pair", "fresh", "bracket", "trigger-return"] as ReferenceKind[]).map((
@@ -63,6 +63,7 @@ const VARIANTS: Variant[] = [
   { label: "r3 + repeat downscale", adalrs: { ...REVISION_3, repeatDownscale: true } },
   { label: "r3 + downscale on tie", adalrs: { ...REVISION_3, downscaleOnTie: true } },
   { label: "paired r4 (default)", adalrs: { trial: "paired" } },
+  { label: "r4 + cooled verdicts", adalrs: { trial: "paired", compare: "cooldown" } },
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
 

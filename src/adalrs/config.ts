@@ -53,6 +53,20 @@ export type TrialKind = "sequential" | "paired";
  */
 export type SettleAt = "old" | "lower";
 
+/**
+ * What a paired trial's verdict compares.
+ *
+ * - `settled`: the branches' last settling window, both back at the settling LR (`settle`,
+ *   `settleAt`). What remains is how far each branch got at that LR; over a trial's few hundred
+ *   steps a higher LR gets further until it is far too high, so from above no downscale wins.
+ * - `cooldown`: each branch, after its window at its own LR, is saved and cooled for one window,
+ *   its LR falling linearly towards zero; the verdict compares the second half of the two
+ *   cooldowns, batch by batch, and the winner goes on from where it was saved. A decaying
+ *   schedule ends on a cooled loss, so this compares what each LR leaves once it is annealed; but
+ *   annealed now, not at the end of the run, which favours the lower LR.
+ */
+export type CompareKind = "settled" | "cooldown";
+
 /** Settings of the AdaLRS search; defaults in {@linkcode ADALRS_DEFAULTS}. */
 export interface AdalrsConfig {
   /**
@@ -121,6 +135,8 @@ export interface AdalrsConfig {
    * although the fixed run there ended 2.5-3.7% behind the best one.
    */
   downscaleOnTie: boolean;
+  /** (`paired`) What a verdict compares: settled branches, or branches after a cooldown. */
+  compare: CompareKind;
 }
 
 /**
@@ -129,7 +145,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 4,
+  revision: 5,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -161,13 +177,17 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   downscaleAfterSearch: false,
   repeatDownscale: true,
   downscaleOnTie: true,
+  // Cooled branches brought cosine down from 9x above the best LR on the GPT, but held 9x below
+  // at a third of it: short cooldowns favour the lower LR (docs/controller.md, "Cooled verdicts").
+  compare: "settled",
 };
 
 /**
  * The settings a run recorded before they existed, as the revision that ran it behaved: a log
  * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
  * without climbing; one written by revision 2 or 3 has no `downscaleAfterSearch`,
- * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved.
+ * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved; one written before
+ * `compare` existed replays with settled branches.
  *
  * @param adalrs the settings as stored in a run's `RunCreated`
  * @returns every setting, the missing ones filled with revision 2's behaviour
@@ -185,6 +205,7 @@ export function legacySettings(
     downscaleAfterSearch: true,
     repeatDownscale: false,
     downscaleOnTie: false,
+    compare: "settled",
     ...adalrs,
   };
 }
@@ -199,7 +220,8 @@ type NewSettings =
   | "climb"
   | "downscaleAfterSearch"
   | "repeatDownscale"
-  | "downscaleOnTie";
+  | "downscaleOnTie"
+  | "compare";
 
 /**
  * The window of a run that does not set one: about 12 windows in the search phase (enough for
@@ -231,6 +253,7 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
  * - 2: sequential trials, `trial-setback`; `decision.beta` reported as 1/β'.
  * - 3: `trial` (`paired`) and `climb`; `decision.beta` reported as β' itself, like `alpha`.
  * - 4: `downscaleAfterSearch` off, `repeatDownscale` and `downscaleOnTie` on.
+ * - 5: `compare`, opt-in `cooldown` rules; its default (`settled`) decides as revision 4 did.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

@@ -45,6 +45,10 @@ export type Action =
  *   LR on the same batches: the control branch.
  * - `control-window`: (`paired`) a control-branch window before its last, which is compared with
  *   the trial branch's last settling window.
+ * - `trial-cooldown`: (`compare: "cooldown"`) the trial window is measured: save the trial branch
+ *   (snapshot `<id>t`), then cool it for one window, its LR falling linearly towards zero.
+ * - `control-cooldown`: (`compare: "cooldown"`) the control branch's window is measured: save it
+ *   (snapshot `<id>c`) and cool it the same way; the verdict compares the two cooldowns.
  * - `trial-reject`: (`paired`) the upscale branch ended above the control branch, batch for batch,
  *   beyond the error: stay on the control branch and start a downscale trial there (snapshot,
  *   LR divided by β'); after the search phase (revision 4), stay at the old LR. A downscale that is
@@ -71,6 +75,8 @@ export type Rule =
   | "trial-settle"
   | "trial-branch"
   | "control-window"
+  | "trial-cooldown"
+  | "control-cooldown"
   | "trial-reject"
   | "rising"
   | "rise-downscale"
@@ -104,6 +110,11 @@ export interface PairedEvidence {
   /** First compute step of the trial branch, and of the control branch (which ends here). */
   trialFrom: number;
   controlFrom: number;
+  /**
+   * (`compare: "cooldown"`) Steps in each branch's cooldown window, the last window of each
+   * branch; the compared losses are its second half.
+   */
+  cooldown?: number;
 }
 
 /** One LR decision with its evidence. Identical on every replay of the same losses. */

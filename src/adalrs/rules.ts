@@ -8,6 +8,7 @@
 import type { SettleAt } from "./config.ts";
 import type { Action, PairedEvidence, Rule, WindowStats } from "./decision.ts";
 import type { ControllerState, Direction, Trial } from "./state.ts";
+import { pairedDifference } from "./velocity.ts";
 
 /**
  * What a rule decides: the rule's name and every field of the state it sets. Complete on purpose:
@@ -101,7 +102,12 @@ function failedWindow(state: ControllerState, trial: ActiveTrial | null, f: Fact
   if (trial === null) {
     return { ...hold(state, "non-finite-downscale", null), m: state.m * f.beta, adjusted: true };
   }
-  return { ...restoreDown(state, "non-finite-restore", trial, f), reference: trial.reference };
+  // In a cooled trial's control cooldown the pre-trial snapshot is gone: the saved control is
+  // the state before the failure.
+  const back = trial.stage === "control" && trial.controlId !== undefined
+    ? { ...trial, snapshotId: trial.controlId }
+    : trial;
+  return { ...restoreDown(state, "non-finite-restore", back, f), reference: trial.reference };
 }
 
 /** Back to the trial's snapshot, and down from where it started: `m = m_prev · β'`. */
@@ -309,13 +315,29 @@ function pairedTrial(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { settle, settleAt } = state.setup.adalrs;
+  const { settle, settleAt, compare } = state.setup.adalrs;
+  const cooldown = compare === "cooldown";
   switch (trial.stage) {
     case "running":
+      if (cooldown) {
+        // Save the trial branch as it stands, then cool it: the winner goes on from the save.
+        return {
+          ...trialReturn(state, trial, stats, state.m),
+          rule: "trial-cooldown",
+          action: { kind: "snapshot", snapshotId: `${trial.snapshotId}t` },
+          trial: {
+            ...trial,
+            stage: "closing",
+            mTrial: state.m,
+            measured: stats,
+            coolFrom: stats.toStep + 1,
+          },
+        };
+      }
       return trialReturn(state, trial, stats, settleM(trial.mBefore, state.m, settleAt));
     case "closing": {
       const settling = trial.settling ?? 0;
-      if (settling + 1 < settle) {
+      if (!cooldown && settling + 1 < settle) {
         // The loss-level shift of the trial LR is still relaxing: one more settling window.
         return {
           ...hold(state, "trial-settle", null),
@@ -329,7 +351,10 @@ function pairedTrial(
       return {
         ...hold(state, "trial-branch", null),
         m: trial.mBefore,
-        action: { kind: "branch", snapshotId: trial.snapshotId, saveAs: branchId },
+        // Cooled, the trial branch was saved before its cooldown: only the restore is left.
+        action: cooldown
+          ? { kind: "restore", snapshotId: trial.snapshotId }
+          : { kind: "branch", snapshotId: trial.snapshotId, saveAs: branchId },
         trial: {
           stage: "control",
           ...(trial.direction && { direction: trial.direction }),
@@ -367,9 +392,21 @@ function controlWindow(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { z, climb, settle, settleAt, downscaleOnTie } = state.setup.adalrs;
+  const { z, climb, settle, settleAt, downscaleOnTie, compare } = state.setup.adalrs;
   const direction = trial.direction ?? "up";
-  if (trial.windows < settle) {
+  const cooldown = compare === "cooldown";
+  if (cooldown && trial.windows === 0) {
+    // Save the control branch as it stands, then cool it like the trial branch.
+    const controlId = `${trial.snapshotId}c`;
+    return {
+      ...hold(state, "control-cooldown", null),
+      m: trial.mBefore,
+      action: { kind: "snapshot", snapshotId: controlId },
+      trial: { ...trial, windows: 1, coolFrom: stats.toStep + 1, controlId },
+      reference: trial.reference,
+    };
+  }
+  if (!cooldown && trial.windows < settle) {
     return {
       ...hold(state, "control-window", null),
       // The control branch's first window ran at the old LR; its settling windows run where the
@@ -379,12 +416,22 @@ function controlWindow(
       reference: trial.reference,
     };
   }
+  // A cooldown's first half still runs near each branch's own LR: its second half is the
+  // annealed loss.
+  const compared = cooldown ? Math.floor(losses.length / 2) : losses.length;
   const paired = {
-    ...pairedDifference(trial.settled, losses, z),
+    ...pairedDifference(trial.settled.slice(-compared), losses.slice(-compared), z),
     trialFrom: trial.measured.fromStep,
     controlFrom: stats.toStep + 1 - (trial.windows + 1) * losses.length,
+    ...(cooldown && { cooldown: losses.length }),
   };
   const judged = { reference: stats, trialWindow: trial.settledStats, paired };
+  // Cooled, the control branch goes on from where it was saved before its cooldown, and its
+  // cooldown window is no window at the LR that goes on.
+  const last = cooldown ? null : stats;
+  const stay: Action = trial.controlId === undefined
+    ? CONTINUE
+    : { kind: "restore", snapshotId: trial.controlId };
   const ahead = paired.difference < -paired.e;
   // A tie after a lost upscale leans down: the short comparison favours the higher LR.
   const tieDown = downscaleOnTie && direction === "down" && paired.difference <= paired.e;
@@ -403,36 +450,26 @@ function controlWindow(
     const rejected = { ...judged, rule: "trial-reject" as const, adjusted: true, lastKept: null };
     if (!state.setup.adalrs.downscaleAfterSearch && !inSearchPhase(state, stats)) {
       // The search phase is over: the control branch goes on at the old LR, untried below.
-      return { ...revert(state, trial.mBefore, stats), ...rejected };
+      return { ...revert(state, trial.mBefore, last), ...rejected, action: stay };
     }
     // Evidence that α' is too far up, not that the LR is too high: the downscale is tried too.
-    return { ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"), ...rejected };
+    const down = startTrial({ ...state, m: trial.mBefore }, stats, f, "down");
+    if (trial.controlId === undefined) return { ...down, ...rejected };
+    // The saved control branch is the downscale trial's starting point.
+    return {
+      ...down,
+      ...rejected,
+      action: stay,
+      trial: { ...down.trial as ActiveTrial & { stage: "running" }, snapshotId: trial.controlId },
+    };
   }
   return {
-    ...revert(state, trial.mBefore, stats),
+    ...revert(state, trial.mBefore, last),
+    action: stay,
     ...judged,
     bracketed: (state.bracketed ?? false) || direction === "down",
     lastKept: null,
   };
-}
-
-/** Mean and error (z standard errors) of `trial[i] - control[i]`, batch by batch. */
-function pairedDifference(
-  trial: readonly number[],
-  control: readonly number[],
-  z: number,
-): Pick<PairedEvidence, "difference" | "e" | "k"> {
-  const k = Math.min(trial.length, control.length);
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += trial[i] - control[i];
-  const difference = sum / k;
-  let squares = 0;
-  for (let i = 0; i < k; i++) {
-    const r = trial[i] - control[i] - difference;
-    squares += r * r;
-  }
-  const se = Math.sqrt(squares / (k - 1) / k);
-  return { difference, e: z * se, k };
 }
 
 /**

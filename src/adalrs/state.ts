@@ -23,6 +23,11 @@ import type { LossValue } from "./loss_value.ts";
  * - `control` (`paired`): the trial branch was saved as `branchId` and `snapshotId` restored; the
  *   same steps run again at `mBefore`. `settled` holds the trial branch's settling-window losses,
  *   compared batch for batch with the control branch's second window.
+ *
+ * With `compare: "cooldown"` a window with `coolFrom` set is a cooldown: its LR falls linearly from
+ * the branch's towards zero ({@linkcode currentLr}). The trial branch is saved as `branchId` before
+ * its cooldown (stage `closing`), the control branch as `controlId` before its own (stage
+ * `control`); `settled` then holds the trial branch's cooldown losses.
  */
 export type Trial =
   | { stage: "reference"; direction?: Direction }
@@ -38,6 +43,8 @@ export type Trial =
     direction?: Direction;
     /** (`paired`) settling windows finished before this one. */
     settling?: number;
+    /** (`compare: "cooldown"`) First step of this cooldown window. */
+    coolFrom?: number;
     snapshotId: string;
     mBefore: number;
     mTrial: number;
@@ -57,6 +64,10 @@ export type Trial =
     settledStats: WindowStats;
     /** Control windows measured so far. */
     windows: number;
+    /** (`compare: "cooldown"`) First step of the control branch's cooldown window. */
+    coolFrom?: number;
+    /** (`compare: "cooldown"`) The control branch saved before its cooldown. */
+    controlId?: string;
   };
 
 /**
@@ -124,10 +135,16 @@ export function initialState(setup: ControllerSetup): ControllerState {
   };
 }
 
-/** The learning rate the trainer should use at `state.nextStep`. */
+/**
+ * The learning rate the trainer should use at `state.nextStep`: `m` times the base schedule, and
+ * in a paired trial's cooldown window falling linearly from there, `(k - i) / k` at its i-th step.
+ */
 export function currentLr(state: ControllerState): number {
-  const { schedule, peakLr, totalSteps } = state.setup;
-  return state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps);
+  const { schedule, peakLr, totalSteps, adalrs } = state.setup;
+  const lr = state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps);
+  const coolFrom = state.trial && "coolFrom" in state.trial ? state.trial.coolFrom : undefined;
+  if (coolFrom === undefined) return lr;
+  return lr * Math.max(0, adalrs.window - (state.nextStep - coolFrom)) / adalrs.window;
 }
 
 /**
@@ -158,7 +175,13 @@ export function dataStep(state: ControllerState): number {
 export function heldSnapshots(state: ControllerState): string[] {
   const trial = state.trial;
   if (trial === null || trial.stage === "reference") return [];
-  return trial.stage === "control" ? [trial.snapshotId, trial.branchId] : [trial.snapshotId];
+  if (trial.stage === "control") {
+    // Once the control branch is saved for its cooldown, the pre-trial state is no longer needed.
+    return [trial.controlId ?? trial.snapshotId, trial.branchId];
+  }
+  return trial.stage === "closing" && trial.coolFrom !== undefined
+    ? [trial.snapshotId, `${trial.snapshotId}t`]
+    : [trial.snapshotId];
 }
 
 /** The last step of the window that `state.nextStep` belongs to. */

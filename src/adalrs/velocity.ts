@@ -50,3 +50,37 @@ export function velocity(losses: readonly number[]): Velocity {
   }
   return { v: -slope, se: Math.sqrt(residuals / (k - 2) / sxx), mean };
 }
+
+/**
+ * Mean and error of `a[i] - b[i]`, pair by pair: what a paired verdict compares (two branches'
+ * losses on the same batches, so each batch's own difficulty cancels).
+ *
+ * @param a the first branch's losses (a paired trial's trial branch)
+ * @param b the second branch's losses, on the same batches (the control branch)
+ * @param z the error is z standard errors of the mean difference
+ * @returns the mean difference (negative: `a` is lower), its error, and the pairs compared
+ *
+ * @example
+ * ```ts
+ * import { pairedDifference } from "./velocity.ts";
+ * const { difference, e } = pairedDifference([1, 2, 3], [1.5, 2.5, 3.5], 1);
+ * if (difference !== -0.5 || e !== 0) throw new Error("ahead by 0.5 on every batch");
+ * ```
+ */
+export function pairedDifference(
+  a: readonly number[],
+  b: readonly number[],
+  z: number,
+): { difference: number; e: number; k: number } {
+  const k = Math.min(a.length, b.length);
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += a[i] - b[i];
+  const difference = sum / k;
+  let squares = 0;
+  for (let i = 0; i < k; i++) {
+    const r = a[i] - b[i] - difference;
+    squares += r * r;
+  }
+  const se = Math.sqrt(squares / (k - 1) / k);
+  return { difference, e: z * se, k };
+}

@@ -6,8 +6,7 @@
  */
 
 import { z } from "zod";
-import type { AdalrsConfig } from "../adalrs/mod.ts";
-import { AdalrsBaseSchema } from "../events/mod.ts";
+import { AdalrsOverridesSchema } from "../events/mod.ts";
 import { IdempotencyKeySchema } from "./lookup.ts";
 
 /** A loss as posted: a number, or a non-finite value as a string; `null` (JavaScript's NaN) too. */
@@ -30,13 +29,6 @@ export const LossesRequestSchema = z.strictObject({
 export const CancelRequestSchema = z.strictObject({
   reason: z.string().max(500).default("cancelled by a user"),
 });
-
-/** Controller settings to override in a what-if: the same fields, none required, no defaults. */
-export const AdalrsOverridesSchema = z.strictObject(
-  Object.fromEntries(
-    Object.entries(AdalrsBaseSchema.shape).map(([key, field]) => [key, field.unwrap().optional()]),
-  ),
-) as unknown as z.ZodType<Partial<AdalrsConfig>>;
 
 /** `POST /v1/runs/{id}/replay`: with `adalrs` overrides it is a what-if. */
 export const ReplayRequestSchema = z.strictObject({

@@ -4,6 +4,7 @@
  * @module
  */
 
+export * from "./adalrs_settings.ts";
 export * from "./flags.ts";
 export * from "./definition_file.ts";
 export * from "./progress.ts";

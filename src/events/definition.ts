@@ -8,6 +8,7 @@
 import { z } from "zod";
 import {
   ADALRS_DEFAULTS,
+  type AdalrsConfig,
   CONTROLLER_REVISION,
   defaultWindow,
   type ReferenceKind,
@@ -116,7 +117,15 @@ export const AdalrsBaseSchema = z.strictObject({
   downscaleAfterSearch: z.boolean().default(ADALRS_DEFAULTS.downscaleAfterSearch),
   repeatDownscale: z.boolean().default(ADALRS_DEFAULTS.repeatDownscale),
   downscaleOnTie: z.boolean().default(ADALRS_DEFAULTS.downscaleOnTie),
+  compare: z.enum(["settled", "cooldown"]).default(ADALRS_DEFAULTS.compare),
 });
+
+/** Controller settings to override (what-if, experiments): the same fields, none required. */
+export const AdalrsOverridesSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(AdalrsBaseSchema.shape).map(([key, field]) => [key, field.unwrap().optional()]),
+  ),
+) as unknown as z.ZodType<Partial<AdalrsConfig>>;
 
 /**
  * The AdaLRS controller's settings in a run definition (see docs/controller.md). The window may

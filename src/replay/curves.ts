@@ -55,8 +55,14 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
           curves.decisions.push({ step: decision.window.toStep, rule: decision.rule, decision });
         }
         if (!lost && decision.paired) {
-          curves.abandoned.push({ ...discardedBranch(decision), why: "rollback" });
-        } else if (!lost && decision.action.kind === "restore") {
+          for (const range of discardedBranch(decision)) {
+            curves.abandoned.push({ ...range, why: "rollback" });
+          }
+        } else if (
+          !lost && decision.action.kind === "restore" && decision.rule !== "trial-branch"
+        ) {
+          // (A cooled trial branch restores the pre-trial state for its control branch; the
+          // verdict decides what is discarded.)
           // Everything since the snapshot is thrown away: the trial window, and with the
           // `bracket` reference the return window after it too.
           curves.abandoned.push({
@@ -98,14 +104,20 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
 }
 
 /**
- * The compute steps of the branch a paired verdict discards: the control branch when the trial
- * branch is restored, else the trial branch before it.
+ * The compute steps a paired verdict discards: the control branch when the trial branch is
+ * restored, else the trial branch before it. Cooled (`paired.cooldown`), both cooldowns go too: the
+ * trial branch's sits just before the control branch, the control branch's ends the verdict.
  */
-function discardedBranch(decision: Decision): { fromStep: number; toStep: number } {
-  const { trialFrom, controlFrom } = decision.paired!;
-  return decision.action.kind === "restore"
-    ? { fromStep: controlFrom, toStep: decision.window.toStep }
-    : { fromStep: trialFrom, toStep: controlFrom - 1 };
+function discardedBranch(decision: Decision): { fromStep: number; toStep: number }[] {
+  const { trialFrom, controlFrom, cooldown = 0 } = decision.paired!;
+  const toStep = decision.window.toStep;
+  if (decision.rule === "trial-accept") {
+    return [{ fromStep: controlFrom - cooldown, toStep }];
+  }
+  const trialBranch = { fromStep: trialFrom, toStep: controlFrom - 1 };
+  return cooldown === 0
+    ? [trialBranch]
+    : [trialBranch, { fromStep: toStep - cooldown + 1, toStep }];
 }
 
 /**

@@ -27,7 +27,7 @@ export const PEAK = 1e-3;
 /**
  * A setup with a constant schedule, the search phase over the whole run, and window {@link K};
  * sequential trials as revision 2 decided them unless `adalrs` says otherwise (the paired rules
- * have their own tests, with {@linkcode pairedSetup}, and revision 4's with its settings).
+ * have their own tests, with {@linkcode pairedSetup}, and revision 4's and cooled verdicts with their settings).
  */
 export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): ControllerSetup {
   return {
@@ -39,6 +39,7 @@ export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): Co
       downscaleAfterSearch: true,
       repeatDownscale: false,
       downscaleOnTie: false,
+      compare: "settled",
       window: K,
       searchStart: 0,
       searchEnd: 1,

@@ -117,6 +117,9 @@ Deno.test("POST losses refuses managed runs and completes an external run at its
   assert.match(after.body.error.message, /completed/);
 });
 
+/** Five losses through `mean`, falling by `v` a step. */
+const line = (mean: number, v: number) => [2, 1, 0, -1, -2].map((i) => mean + v * i);
+
 Deno.test("POST losses: a paired trial answers branch, rewinds dataStep and lists the snapshots to keep", async () => {
   using t = await testApp();
   const id = (await t.call("POST", "/v1/runs", {
@@ -125,7 +128,6 @@ Deno.test("POST losses: a paired trial answers branch, rewinds dataStep and list
   })).body.id as string;
   const post = async (fromStep: number, losses: number[]) =>
     (await t.call("POST", `/v1/runs/${id}/losses`, { fromStep, losses })).body;
-  const line = (mean: number, v: number) => [2, 1, 0, -1, -2].map((i) => mean + v * i);
   assert.deepEqual((await post(0, line(3, 0.5))).keep, []);
   const trial = await post(5, line(2, 0.25));
   assert.deepEqual(trial.action, { kind: "snapshot", snapshotId: "s1" });
@@ -142,4 +144,44 @@ Deno.test("POST losses: a paired trial answers branch, rewinds dataStep and list
   assert.deepEqual(verdict.action, { kind: "restore", snapshotId: "s1t" });
   assert.deepEqual([verdict.nextStep, verdict.dataStep, verdict.keep], [30, 20, []]);
   assert.equal(verdict.decision.paired.difference, -0.125);
+});
+
+Deno.test("POST losses: a cooled paired trial saves each branch, ramps its LRs down and restores the winner", async () => {
+  using t = await testApp();
+  const id = (await t.call("POST", "/v1/runs", {
+    ...external(60, 5),
+    adalrs: { window: 5, searchStart: 0, searchEnd: 1, compare: "cooldown" },
+  })).body.id as string;
+  const post = async (fromStep: number, losses: number[]) =>
+    (await t.call("POST", `/v1/runs/${id}/losses`, { fromStep, losses })).body;
+  await post(0, line(3, 0.5));
+  assert.deepEqual((await post(5, line(2, 0.25))).action, { kind: "snapshot", snapshotId: "s1" });
+  // The trial window at 3x: save the trial branch, then cool it from 3e-2 towards zero.
+  const cool = await post(10, line(1.8, 0.5));
+  assert.equal(cool.decision.rule, "trial-cooldown");
+  assert.deepEqual(cool.action, { kind: "snapshot", snapshotId: "s1t" });
+  assert.deepEqual(cool.keep, ["s1", "s1t"]);
+  assert.deepEqual(cool.lrs.map((lr: number) => +lr.toFixed(6)), [
+    3e-2,
+    2.4e-2,
+    1.8e-2,
+    1.2e-2,
+    6e-3,
+  ]);
+  // Cooled: back to the snapshot for the control branch, on the same batches, at the old LR.
+  const control = await post(15, line(1.5, 0.25));
+  assert.equal(control.decision.rule, "trial-branch");
+  assert.deepEqual(control.action, { kind: "restore", snapshotId: "s1" });
+  assert.deepEqual([control.nextStep, control.dataStep, control.lrs[0]], [20, 10, 1e-2]);
+  const controlCool = await post(20, line(1.8, 0.5));
+  assert.equal(controlCool.decision.rule, "control-cooldown");
+  assert.deepEqual(controlCool.action, { kind: "snapshot", snapshotId: "s1c" });
+  assert.deepEqual([controlCool.dataStep, controlCool.keep], [15, ["s1c", "s1t"]]);
+  // The control branch's cooldown ends 0.125 above the trial branch's over its second half.
+  const verdict = await post(25, line(1.5, 0.25).map((x, i) => i < 3 ? x : x + 0.125));
+  assert.equal(verdict.decision.rule, "trial-accept");
+  assert.deepEqual(verdict.action, { kind: "restore", snapshotId: "s1t" });
+  assert.deepEqual(verdict.decision.paired.k, 2);
+  assert.deepEqual([verdict.nextStep, verdict.dataStep, verdict.keep], [30, 20, []]);
+  assert.equal(verdict.decision.mAfter, 3);
 });

@@ -81,3 +81,14 @@ Deno.test("experiment --plan with --sweep-from counts only the AdaLRS runs it wi
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /^0 \+ 2 runs of 3000 steps/m);
 });
+
+Deno.test("experiment takes controller settings as key=value, and refuses a bad one by name", async () => {
+  const plan = ["scripts/experiment.ts", "--profile", "full", "--fit", "3e-3", "--plan"];
+  const out = await runScript([...plan, "compare=cooldown", "window=40"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /"compare": "cooldown"/);
+  assert.match(out.stdout, /"window": 40/);
+  const bad = await runScript([...plan, "compare=sideways"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /compare=sideways/);
+});

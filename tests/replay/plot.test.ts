@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { plotSvg, runCurves } from "../../src/replay/mod.ts";
+import { parseJsonl, plotSvg, runCurves } from "../../src/replay/mod.ts";
 import { externalDefinition, memoryStore } from "../_fixtures.ts";
 import { recordRunLosses } from "../../src/events/mod.ts";
 
@@ -34,4 +34,24 @@ Deno.test("plotSvg() draws loss over LR, one marker per LR change, rolled-back t
     assert.match(svg, new RegExp(`abandoned \\(rollback\\) steps ${band.fromStep}-${band.toStep}`));
   }
   store.kv.close();
+});
+
+Deno.test("runCurves() shades both cooldowns of a cooled trial, and the losing window", async () => {
+  // docs/controller.md, "Cooled verdicts": a lost upscale, then three kept downscales.
+  const text = await Deno.readTextFile(
+    new URL("../fixtures/revision5/managed-gpt-cooldown.jsonl", import.meta.url),
+  );
+  const curves = runCurves(parseJsonl(text));
+  const bands = curves.abandoned.map((b) => [b.fromStep, b.toStep]);
+  assert.deepEqual(bands, [
+    // Control kept: the trial window and its cooldown, then the control's cooldown.
+    [300, 399],
+    [450, 499],
+    // Trial kept: its cooldown and the whole control branch.
+    [550, 699],
+    [850, 999],
+    [1200, 1349],
+  ]);
+  // Three windows of 50 discarded per trial.
+  assert.equal(bands.reduce((sum, [from, to]) => sum + to - from + 1, 0), 4 * 150);
 });

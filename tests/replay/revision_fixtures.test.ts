@@ -36,30 +36,46 @@ for (const file of REVISION_2) {
 }
 
 /**
- * Logs exported from runs that revision 3 decided (before revision 4): an external synthetic run
- * and a managed synthetic run from 10x above, and a managed GPT run of docs/results.md (cosine,
- * seed 0, from fit/9). Each has a downscale trial that started after the search phase, which
- * revision 4 no longer starts.
+ * Logs exported from runs that paired revisions decided, each before the next change of the rules:
+ * an external synthetic run and a managed synthetic run from 10x above, and a managed GPT run of
+ * docs/results.md. Revision 3's GPT run (cosine, seed 0, from fit/9) and every revision-3 log have
+ * a downscale trial after the search phase, which revision 4 no longer starts; revision 4's
+ * (cosine, seed 0, from fit·9) lost both its downscale trials on settled branches, and its logs
+ * predate `compare`. Under `next`, the next change, the same losses decide differently.
  */
-const REVISION_3 = [
-  "revision3/external-synthetic.jsonl",
-  "revision3/managed-synthetic.jsonl",
-  "revision3/managed-gpt.jsonl",
-];
+const PAIRED_REVISIONS = [
+  { revision: 3, next: { revision: 4, downscaleAfterSearch: false } },
+  { revision: 4, next: { compare: "cooldown" } },
+] as const;
 
-for (const file of REVISION_3) {
-  Deno.test(`a revision-3 log replays identical: ${file}`, async () => {
-    const { events, created, report } = await replayFixture(file);
-    assert.equal(created.data.definition.adalrs.revision, 3);
-    assert.ok(report.decisions.length >= 60, `${report.decisions.length} decisions`);
-    const rules = new Set(report.decisions.map((d) => d.derived.rule));
-    assert.ok(rules.has("trial-branch") && rules.has("trial-reject"), [...rules].join(", "));
-    // Today's rules on the same losses decide differently: replay used revision 3's.
-    const today = replayRun(events, { revision: 4, downscaleAfterSearch: false });
-    const rules3 = report.decisions.map((d) => d.derived.rule);
-    assert.ok(today.decisions.some((d, i) => d.derived.rule !== rules3[i]));
-  });
+for (const { revision, next } of PAIRED_REVISIONS) {
+  for (const kind of ["external-synthetic", "managed-synthetic", "managed-gpt"]) {
+    const file = `revision${revision}/${kind}.jsonl`;
+    Deno.test(`a revision-${revision} log replays identical: ${file}`, async () => {
+      const { events, created, report } = await replayFixture(file);
+      assert.equal(created.data.definition.adalrs.revision, revision);
+      assert.ok(report.decisions.length >= 60, `${report.decisions.length} decisions`);
+      const rules = new Set(report.decisions.map((d) => d.derived.rule));
+      assert.ok(rules.has("trial-branch") && rules.has("trial-reject"), [...rules].join(", "));
+      // The next change of the rules decides the same losses differently: replay used this log's.
+      const later = replayRun(events, next);
+      const recorded = report.decisions.map((d) => d.derived.rule);
+      assert.ok(later.decisions.some((d, i) => d.derived.rule !== recorded[i]));
+    });
+  }
 }
+
+Deno.test("a revision-5 GPT run with cooled verdicts replays identical: revision5/managed-gpt-cooldown.jsonl", async () => {
+  // docs/controller.md, "Cooled verdicts": cosine, seed 0, from fit·9, down to 1.18x the fit.
+  const { created, report } = await replayFixture("revision5/managed-gpt-cooldown.jsonl");
+  assert.deepEqual(
+    [created.data.definition.adalrs.revision, created.data.definition.adalrs.compare],
+    [5, "cooldown"],
+  );
+  const rules = report.decisions.map((d) => d.derived.rule);
+  assert.equal(rules.filter((r) => r === "control-cooldown").length, 4);
+  assert.equal(rules.filter((r) => r === "trial-accept").length, 3);
+});
 
 Deno.test("today's rules on a revision-2 log are a what-if: paired trials, not replay", async () => {
   const events = parseJsonl(await Deno.readTextFile(new URL(REVISION_2[1], FIXTURES)));

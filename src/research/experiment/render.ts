@@ -103,9 +103,10 @@ const ARRAY_OF_FLAT = /\[\s*\[[^[\]\s]*\](?:\s*,\s*\[[^[\]\s]*\])*\s*\]/g;
 
 /** How the run's trials are judged, in words. */
 function trialSettings(a: RunDefinition["adalrs"]): string {
-  return a.trial === "paired"
-    ? `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR), revision ${a.revision}`
-    : `sequential trials, reference \`${a.reference}\``;
+  if (a.trial === "sequential") return `sequential trials, reference \`${a.reference}\``;
+  return a.compare === "cooldown"
+    ? `paired trials compared after a one-window cooldown, revision ${a.revision}`
+    : `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR), revision ${a.revision}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { CONTROLLER_REVISION } from "../../../src/adalrs/mod.ts";
 import { RunDefinitionSchema } from "../../../src/events/mod.ts";
 import type {
   ExperimentOutcome,
@@ -40,7 +41,7 @@ export function result(
     val: [[0, 5], [500, finalValLoss + 0.2], [1000, finalValLoss]],
     lr: [[0, startLr], [999, startLr / 10]],
     marks: [],
-    revision: 4,
+    revision: CONTROLLER_REVISION,
     ...opts,
   };
 }
