@@ -39,11 +39,13 @@ export function reportMarkdown(report: ExperimentReport, plots: string[] = []): 
     "| run | start | start LR | final val loss | vs fit | vs fixed, same start | final LR / fit | steps | tokens | wall |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.rows.map((r) =>
-      `| ${r.kind} | ${r.start} | ${sci(r.startLr)} | ${loss(r.finalValLoss)} | ${
-        r.offset === 0 && r.kind === "fixed" ? "—" : signedPct(r.vsFit)
-      } | ${r.kind === "AdaLRS" ? signedPct(r.vsFixed) : "—"} | ${r.lrOverFit.toPrecision(3)} | ${
-        fmtCount(r.steps)
-      } | ${fmtCount(r.tokens)} | ${duration(r.wallSeconds)} |`
+      `| ${r.kind} | ${r.start} | ${sci(r.startLr)} | ${
+        (r.status ?? "completed") === "completed" ? loss(r.finalValLoss) : r.status
+      } | ${r.offset === 0 && r.kind === "fixed" ? "—" : signedPct(r.vsFit)} | ${
+        r.kind === "AdaLRS" ? signedPct(r.vsFixed) : "—"
+      } | ${r.lrOverFit.toPrecision(3)} | ${fmtCount(r.steps)} | ${fmtCount(r.tokens)} | ${
+        duration(r.wallSeconds)
+      } |`
     ),
     "",
     ...report.adalrs.map((r) => `- ${r.label}: ${decisionSummary(r)}${reusedNote(r, d)}.`),

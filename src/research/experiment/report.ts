@@ -48,6 +48,11 @@ export interface TableRow {
   tokens: number;
   wallSeconds: number;
   runId: string;
+  /**
+   * How the run ended: a row that did not complete shows this instead of its loss (absent from
+   * pages written before it, whose rows all completed).
+   */
+  status?: RunResult["status"];
 }
 
 /** One target the published run is judged on. */
@@ -110,6 +115,7 @@ export function buildReport(outcome: ExperimentOutcome, meta: ReportMeta): Exper
       tokens: r.tokens,
       wallSeconds: r.wallSeconds,
       runId: r.runId,
+      status: r.status,
     };
   };
   const offsets = [...new Set([0, ...outcome.offsets])].sort((a, b) => a - b);

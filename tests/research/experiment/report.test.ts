@@ -76,6 +76,13 @@ Deno.test("reportMarkdown() shows the table, the cost, the targets, the command 
   assert.match(md, new RegExp(`\\(${runs}\\.0 min of run time in all, on 2 worker\\(s\\)\\)`));
 });
 
+Deno.test("reportMarkdown() names a run that did not complete instead of showing NaN", () => {
+  const cancelled = outcome();
+  cancelled.adalrs[3] = { ...adalrs(2, NaN, 1), status: "cancelled", steps: 0 };
+  const md = reportMarkdown(buildReport(cancelled, meta()), []);
+  assert.match(md, /\| AdaLRS \| fit·9 \| 9\.00e-3 \| cancelled \|/);
+});
+
 Deno.test("reportJson() keeps NaN as a string and puts number arrays on one line", () => {
   const text = reportJson(buildReport(outcome(), meta()));
   const parsed = JSON.parse(text);
