@@ -183,36 +183,30 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
 };
 
 /**
- * The settings a run recorded before they existed, as the revision that ran it behaved: a log
- * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
- * without climbing; one written by revision 2 or 3 has no `downscaleAfterSearch`,
- * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved; one written before
- * `compare` existed replays with settled branches.
- *
- * @param adalrs the settings as stored in a run's `RunCreated`
- * @returns every setting, the missing ones filled with revision 2's behaviour
+ * How each revision behaved in the settings that later revisions added, oldest first: entry `r`
+ * holds the settings added after revision `r`, with the values that reproduce revision `r`.
  */
-export function legacySettings(
-  adalrs: Omit<AdalrsConfig, NewSettings> & Partial<Pick<AdalrsConfig, NewSettings>>,
-): AdalrsConfig {
-  return {
-    revision: 2,
-    trial: "sequential",
-    settle: 1,
-    settleAt: "old",
-    stopWhenBracketed: false,
-    climb: false,
-    downscaleAfterSearch: true,
-    repeatDownscale: false,
-    downscaleOnTie: false,
-    compare: "settled",
-    ...adalrs,
-  };
-}
+const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, NewSettings>> }[] =
+  [
+    {
+      revision: 2,
+      settings: {
+        trial: "sequential",
+        settle: 1,
+        settleAt: "old",
+        stopWhenBracketed: false,
+        climb: false,
+      },
+    },
+    {
+      revision: 3,
+      settings: { downscaleAfterSearch: true, repeatDownscale: false, downscaleOnTie: false },
+    },
+    { revision: 4, settings: { compare: "settled" } },
+  ] as const;
 
-/** Settings that older revisions' logs do not have. */
+/** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
 type NewSettings =
-  | "revision"
   | "trial"
   | "settle"
   | "settleAt"
@@ -222,6 +216,43 @@ type NewSettings =
   | "repeatDownscale"
   | "downscaleOnTie"
   | "compare";
+
+/**
+ * The values of the settings that `revision` did not have, as it behaved: what a new run that asks
+ * for an older revision gets for every such setting it leaves out, and what an old log replays
+ * with. Empty for today's revision.
+ *
+ * @param revision a controller revision, 2 or later
+ * @returns the settings added after it, with its behaviour
+ *
+ * @example
+ * ```ts
+ * import { revisionSettings } from "./config.ts";
+ * if (revisionSettings(3).downscaleAfterSearch !== true) throw new Error("revision 3's behaviour");
+ * ```
+ */
+export function revisionSettings(revision: number): Partial<AdalrsConfig> {
+  const later = BEFORE_SETTINGS.filter((entry) => entry.revision >= revision);
+  return Object.assign({}, ...later.map((entry) => entry.settings));
+}
+
+/**
+ * The settings a run recorded before they existed, as the revision that ran it behaved: a log
+ * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
+ * without climbing; one written by revision 2 or 3 has no `downscaleAfterSearch`,
+ * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved; one written before
+ * `compare` existed replays with settled branches.
+ *
+ * @param adalrs the settings as stored in a run's `RunCreated`
+ * @returns every setting, the missing ones filled with {@linkcode revisionSettings}
+ */
+export function legacySettings(
+  adalrs:
+    & Omit<AdalrsConfig, NewSettings | "revision">
+    & Partial<Pick<AdalrsConfig, NewSettings | "revision">>,
+): AdalrsConfig {
+  return { revision: 2, ...revisionSettings(2), ...adalrs } as AdalrsConfig;
+}
 
 /**
  * The window of a run that does not set one: about 12 windows in the search phase (enough for

@@ -12,6 +12,7 @@ import {
   CONTROLLER_REVISION,
   defaultWindow,
   type ReferenceKind,
+  revisionSettings,
 } from "../adalrs/mod.ts";
 import { SCHEDULE_DEFAULTS } from "../schedule/mod.ts";
 import { formatBytes, gptFootprint, WASM_HEAP_LIMIT_BYTES } from "./footprint.ts";
@@ -127,12 +128,30 @@ export const AdalrsOverridesSchema = z.strictObject(
   ),
 ) as unknown as z.ZodType<Partial<AdalrsConfig>>;
 
+/** A setting whose default depends on the revision a definition asks for (resolved on parse). */
+function byRevision<T extends z.ZodType>(field: z.ZodDefault<T>) {
+  const today = JSON.stringify(field.parse(undefined));
+  return field.unwrap().optional().describe(
+    `default: ${today}, or how an older \`revision\` behaved when the definition asks for one`,
+  );
+}
+
 /**
  * The AdaLRS controller's settings in a run definition (see docs/controller.md). The window may
  * be left to the run's length: `"auto"` (the default) resolves with {@linkcode defaultWindow}.
  */
 export const AdalrsSchema = AdalrsBaseSchema.extend({
   window: z.union([z.number().int().min(4).max(1024), z.literal("auto")]).default("auto"),
+  // Left out, these take the behaviour of the `revision` asked for (today's unless it is set).
+  trial: byRevision(AdalrsBaseSchema.shape.trial),
+  settle: byRevision(AdalrsBaseSchema.shape.settle),
+  settleAt: byRevision(AdalrsBaseSchema.shape.settleAt),
+  stopWhenBracketed: byRevision(AdalrsBaseSchema.shape.stopWhenBracketed),
+  climb: byRevision(AdalrsBaseSchema.shape.climb),
+  downscaleAfterSearch: byRevision(AdalrsBaseSchema.shape.downscaleAfterSearch),
+  repeatDownscale: byRevision(AdalrsBaseSchema.shape.repeatDownscale),
+  downscaleOnTie: byRevision(AdalrsBaseSchema.shape.downscaleOnTie),
+  compare: byRevision(AdalrsBaseSchema.shape.compare),
 }).refine((a) => a.searchStart <= a.searchEnd, {
   message: "searchStart must not be after searchEnd",
   path: ["searchEnd"],
@@ -202,7 +221,15 @@ export const RunDefinitionSchema = z.strictObject({
   const window = adalrs.window === "auto"
     ? defaultWindow(steps, adalrs.searchStart, adalrs.searchEnd)
     : adalrs.window;
-  const resolved = { ...d, adalrs: { ...adalrs, window } };
+  // An older revision asked for gets its behaviour in every setting the definition leaves out.
+  const given = Object.fromEntries(Object.entries(adalrs).filter(([, v]) => v !== undefined));
+  const settings: AdalrsConfig = {
+    ...ADALRS_DEFAULTS,
+    ...revisionSettings(adalrs.revision),
+    ...given,
+    window,
+  };
+  const resolved = { ...d, adalrs: settings };
   // A GPT run always trains on some text; make the default corpus explicit in the stored run.
   return d.model?.kind === "gpt" && d.data === undefined
     ? { ...resolved, data: DataSchema.parse({}) }
