@@ -203,7 +203,7 @@ const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, 
       settings: { downscaleAfterSearch: true, repeatDownscale: false, downscaleOnTie: false },
     },
     { revision: 4, settings: { compare: "settled" } },
-  ] as const;
+  ];
 
 /** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
 type NewSettings =

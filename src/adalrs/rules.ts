@@ -7,7 +7,7 @@
 
 import type { SettleAt } from "./config.ts";
 import type { Action, PairedEvidence, Rule, WindowStats } from "./decision.ts";
-import type { ControllerState, Direction, Trial } from "./state.ts";
+import { type ControllerState, type Direction, type Trial, trialBranchId } from "./state.ts";
 import { pairedDifference } from "./velocity.ts";
 
 /**
@@ -324,7 +324,7 @@ function pairedTrial(
         return {
           ...trialReturn(state, trial, stats, state.m),
           rule: "trial-cooldown",
-          action: { kind: "snapshot", snapshotId: `${trial.snapshotId}t` },
+          action: { kind: "snapshot", snapshotId: trialBranchId(trial.snapshotId) },
           trial: {
             ...trial,
             stage: "closing",
@@ -347,7 +347,7 @@ function pairedTrial(
         };
       }
       // The trial branch is done: keep it, and run its steps again at the old LR, same batches.
-      const branchId = `${trial.snapshotId}t`;
+      const branchId = trialBranchId(trial.snapshotId);
       return {
         ...hold(state, "trial-branch", null),
         m: trial.mBefore,
@@ -453,15 +453,13 @@ function controlWindow(
       return { ...revert(state, trial.mBefore, last), ...rejected, action: stay };
     }
     // Evidence that α' is too far up, not that the LR is too high: the downscale is tried too.
-    const down = startTrial({ ...state, m: trial.mBefore }, stats, f, "down");
-    if (trial.controlId === undefined) return { ...down, ...rejected };
-    // The saved control branch is the downscale trial's starting point.
-    return {
-      ...down,
-      ...rejected,
-      action: stay,
-      trial: { ...down.trial as ActiveTrial & { stage: "running" }, snapshotId: trial.controlId },
-    };
+    if (trial.controlId === undefined) {
+      return { ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"), ...rejected };
+    }
+    // Cooled, the saved control branch is the downscale trial's starting point: no new snapshot.
+    const fromControl = { ...f, snapshotId: trial.controlId };
+    const down = startTrial({ ...state, m: trial.mBefore }, stats, fromControl, "down");
+    return { ...down, ...rejected, action: stay };
   }
   return {
     ...revert(state, trial.mBefore, last),

@@ -180,8 +180,16 @@ export function heldSnapshots(state: ControllerState): string[] {
     return [trial.controlId ?? trial.snapshotId, trial.branchId];
   }
   return trial.stage === "closing" && trial.coolFrom !== undefined
-    ? [trial.snapshotId, `${trial.snapshotId}t`]
+    ? [trial.snapshotId, trialBranchId(trial.snapshotId)]
     : [trial.snapshotId];
+}
+
+/**
+ * The id under which a paired trial saves its trial branch: the pre-trial snapshot's id and `t`
+ * (with `compare: "cooldown"` it is saved before the branch's cooldown, else at the branch).
+ */
+export function trialBranchId(snapshotId: string): string {
+  return `${snapshotId}t`;
 }
 
 /** The last step of the window that `state.nextStep` belongs to. */

@@ -61,10 +61,9 @@ export function runCurves(events: readonly RunEvent[]): RunCurves {
         } else if (
           !lost && decision.action.kind === "restore" && decision.rule !== "trial-branch"
         ) {
-          // (A cooled trial branch restores the pre-trial state for its control branch; the
-          // verdict decides what is discarded.)
           // Everything since the snapshot is thrown away: the trial window, and with the
-          // `bracket` reference the return window after it too.
+          // `bracket` reference the return window after it too. (A cooled trial's
+          // `trial-branch` restores only to run its control branch; its verdict discards.)
           curves.abandoned.push({
             fromStep: decision.trial?.fromStep ?? decision.window.fromStep,
             toStep: decision.window.toStep,
