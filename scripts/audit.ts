@@ -14,7 +14,12 @@
  */
 
 import { ADALRS_DEFAULTS } from "../src/adalrs/mod.ts";
-import { type CommandSpec, parseAdalrsSettings, parseCommandLine } from "../src/cli/mod.ts";
+import {
+  type CommandSpec,
+  parseAdalrsSettings,
+  parseCommandLine,
+  pathExists,
+} from "../src/cli/mod.ts";
 import { getRun, readEvents, type ServiceEndpoint, serviceWriter } from "../src/client/mod.ts";
 import { connectService } from "../src/service/mod.ts";
 import { EventStore, type RunEvent } from "../src/events/mod.ts";
@@ -179,7 +184,7 @@ async function openSource(opts: { create?: boolean } = {}): Promise<Source> {
   }
   const local = await connectService(DEFAULT_URL).catch(() => null);
   if (local) return serviceSource(local);
-  if (await exists(DEFAULT_KV)) return await storeSource(DEFAULT_KV, false);
+  if (pathExists(DEFAULT_KV)) return await storeSource(DEFAULT_KV, false);
   throw new Error(
     `no run store found: nothing answers at ${DEFAULT_URL} and there is no ${DEFAULT_KV} here. ` +
       "Start the service (deno task start), or pass --url URL of a running service, or " +
@@ -209,7 +214,7 @@ function serviceSource(service: ServiceEndpoint): Source {
 }
 
 async function storeSource(path: string, create: boolean): Promise<Source> {
-  if (!create && !path.includes("://") && !(await exists(path))) {
+  if (!create && !path.includes("://") && !(pathExists(path))) {
     throw new Error(
       `there is no store at ${path} (a service started with --data DIR keeps DIR/adalrs.kv; ` +
         "or use --url for a running service)",
@@ -228,15 +233,6 @@ async function storeSource(path: string, create: boolean): Promise<Source> {
     writer: storeWriter(store),
     [Symbol.asyncDispose]: () => Promise.resolve(store.kv.close()),
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function printReport(report: ReplayReport): void {

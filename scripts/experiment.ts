@@ -24,14 +24,16 @@
  * @module
  */
 
-import { backendFlag, parseAdalrsSettings, parseCommandLine } from "../src/cli/mod.ts";
+import { backendFlag, parseAdalrsSettings, parseCommandLine, pathExists } from "../src/cli/mod.ts";
 import {
   buildReport,
   commandLine,
   estimateSeconds,
   experimentFiles,
+  findReusable,
   gitState,
   openService,
+  plannedRuns,
   profileDefinition,
   PROFILES,
   type ProfileSize,
@@ -41,11 +43,11 @@ import {
   trainingSpan,
   writeFiles,
 } from "../src/research/experiment/mod.ts";
-import { readEvents } from "../src/client/mod.ts";
+import { listRuns, readEvents } from "../src/client/mod.ts";
 import { stopOnInterrupt } from "../src/service/mod.ts";
 import type { ScheduleKind } from "../src/schedule/mod.ts";
 import { ADALRS_DEFAULTS, type ReferenceKind } from "../src/adalrs/mod.ts";
-import { REFERENCE_KINDS } from "../src/events/mod.ts";
+import { REFERENCE_KINDS, type RunDefinition } from "../src/events/mod.ts";
 
 const int = (help: string) => ({ kind: "number", integer: true, min: 1, help }) as const;
 const { values, positionals } = parseCommandLine({
@@ -145,16 +147,45 @@ const base = {
   adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind, ...settings },
 };
 const secondsPerStep = values["seconds-per-step"] ?? size.secondsPerStep;
+const grid = { center: size.center, spacing: 3 };
+const dataDir = values.data ?? `data/experiments/${name}`;
+const sweepFile = values["sweep-from"] === undefined
+  ? undefined
+  : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"])));
+const only = values.only as "fixed" | "all";
 // Runs this invocation trains or waits on: none of the sweep's when it comes from a file.
-const sweepRuns = values["sweep-from"] !== undefined
+let sweepRuns = sweepFile !== undefined
   ? 0
   : givenFit === null
   ? points
   : new Set([0, ...offsets]).size;
-const adalrsRuns = values.only === "fixed" ? 0 : offsets.length;
+let adalrsRuns = only === "fixed" ? 0 : offsets.length;
+// With the fit known every run is known: `--plan` leaves out those the store holds finished.
+const fitIndex = sweepFile?.fit?.index ?? (givenFit === null ? null : 0);
+let held = "";
+if (values.plan && fitIndex !== null && (values.url ?? pathExists(`${dataDir}/adalrs.kv`))) {
+  const service = await openService({
+    url: values.url,
+    dataDir,
+    workers: 0,
+    parallelRuns: 0,
+    backend: values.backend,
+  });
+  const existing = await listRuns(service);
+  await service.close();
+  const runs = plannedRuns({ base, grid, tag: name, offsets, only, sweep: sweepFile }, fitIndex);
+  const left = (ds: RunDefinition[]) =>
+    ds.filter((d) => findReusable(existing, d)?.status !== "completed").length;
+  const total = runs.fixed.length + runs.adalrs.length;
+  sweepRuns = left(runs.fixed);
+  adalrsRuns = left(runs.adalrs);
+  held = `; ${total - sweepRuns - adalrsRuns} of ${total} already finished in ${
+    values.url ?? dataDir
+  }`;
+}
 const estimate = estimateSeconds({
   sweepRuns,
-  adalrsRuns: adalrsRuns,
+  adalrsRuns,
   steps: size.steps,
   secondsPerStep,
   workers: size.workers,
@@ -164,14 +195,14 @@ if (values.plan) {
   console.log(
     `${sweepRuns} + ${adalrsRuns} runs of ${size.steps} steps on ${size.workers} workers: ~${
       (estimate / 60).toFixed(0)
-    } min at ${secondsPerStep} s a step`,
+    } min at ${secondsPerStep} s a step${held}`,
   );
   Deno.exit(0);
 }
 const command = commandLine("experiment", Deno.args);
 const service = await openService({
   url: values.url,
-  dataDir: values.data ?? `data/experiments/${name}`,
+  dataDir,
   workers: size.workers,
   parallelRuns: points,
   backend: values.backend,
@@ -193,20 +224,18 @@ const progress = new SweepProgress({
 });
 const outcome = await runExperiment(service, {
   base,
-  grid: { center: size.center, spacing: 3 },
+  grid,
   points,
   tag: name,
   progress,
   offsets,
   fit: givenFit === null ? "sweep" : "given",
-  only: values.only as "fixed" | "all",
+  only,
   equivalent: values["reuse-equivalent"],
-  sweep: values["sweep-from"] === undefined
-    ? undefined
-    : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"]))),
+  sweep: sweepFile,
 });
 progress.done();
-if (values.only === "fixed") {
+if (only === "fixed") {
   for (const r of outcome.sweep.runs) {
     console.log(`${r.label}: final validation loss ${r.finalValLoss.toFixed(4)} (${r.status})`);
   }

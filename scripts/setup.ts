@@ -19,6 +19,7 @@
 import { libraryCandidates } from "../src/train/blas/openblas.ts";
 // Not src/cli/mod.ts: set-up runs before `deno install`, so nothing it imports may need an npm package.
 import { parseCommandLine } from "../src/cli/flags.ts";
+import { pathExists as exists } from "../src/cli/paths.ts";
 
 /** Where Debian's `chromium` package puts the browser (the browser tests and screenshots use it). */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -168,15 +169,6 @@ function openBlasLoads(): boolean {
     }
   }
   return false;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Whether Debian's Python (the one the Python tests use) imports torch. */

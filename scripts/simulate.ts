@@ -46,7 +46,8 @@ const REVISION_3: Partial<AdalrsConfig> = {
 
 /**
  * The settings compared: revision 2's sequential references, revision 3's paired trials and its
- * options, each of revision 4's changes alone, revision 4 (the default), and cooled verdicts.
+ * options, each of revision 4's changes alone, revision 4 (the default, as revisions 5 and 6 decide
+ * it), cooled verdicts, and aborting blown-up upscales.
  */
 const VARIANTS: Variant[] = [
   ...(["trigger", "pair", "fresh", "bracket", "trigger-return"] as ReferenceKind[]).map((
@@ -64,6 +65,7 @@ const VARIANTS: Variant[] = [
   { label: "r3 + downscale on tie", adalrs: { ...REVISION_3, downscaleOnTie: true } },
   { label: "paired r4 (default)", adalrs: { trial: "paired" } },
   { label: "r4 + cooled verdicts", adalrs: { trial: "paired", compare: "cooldown" } },
+  { label: "r4 + abort at +10%", adalrs: { trial: "paired", abortRise: 0.1 } },
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
 

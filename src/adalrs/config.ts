@@ -137,6 +137,16 @@ export interface AdalrsConfig {
   downscaleOnTie: boolean;
   /** (`paired`) What a verdict compares: settled branches, or branches after a cooldown. */
   compare: CompareKind;
+  /**
+   * (`paired`, 0: off) A blown-up upscale is stopped after its trial window: when that window's
+   * mean loss stands more than this fraction above the trigger window's, the trial is rejected at
+   * once (rule `trial-abort`): the pre-trial snapshot is restored and the trial window's batches
+   * run again, as a lost upscale's downscale trial or at the old LR. No upscale is tried again from
+   * that LR or above (rule `ceiling`). A lost upscale otherwise costs `1 + settle` windows of
+   * discarded steps and is tried again, and on the GPT the upscales that lost had risen 9-39% in
+   * their trial window, the kept ones at most 2.5%.
+   */
+  abortRise: number;
 }
 
 /**
@@ -145,7 +155,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 5,
+  revision: 6,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -180,6 +190,8 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // Cooled branches brought cosine down from 9x above the best LR on the GPT, but held 9x below
   // at a third of it: short cooldowns favour the lower LR (docs/controller.md, "Cooled verdicts").
   compare: "settled",
+  // Off until the GPT grid decides it (docs/controller.md, "Stopping a blown-up upscale").
+  abortRise: 0,
 };
 
 /**
@@ -203,6 +215,7 @@ const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, 
       settings: { downscaleAfterSearch: true, repeatDownscale: false, downscaleOnTie: false },
     },
     { revision: 4, settings: { compare: "settled" } },
+    { revision: 5, settings: { abortRise: 0 } },
   ];
 
 /** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
@@ -215,7 +228,8 @@ type NewSettings =
   | "downscaleAfterSearch"
   | "repeatDownscale"
   | "downscaleOnTie"
-  | "compare";
+  | "compare"
+  | "abortRise";
 
 /**
  * The values of the settings that `revision` did not have, as it behaved: what a new run that asks
@@ -241,7 +255,7 @@ export function revisionSettings(revision: number): Partial<AdalrsConfig> {
  * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
  * without climbing; one written by revision 2 or 3 has no `downscaleAfterSearch`,
  * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved; one written before
- * `compare` existed replays with settled branches.
+ * `compare` existed replays with settled branches, and one from before `abortRise` never aborts.
  *
  * @param adalrs the settings as stored in a run's `RunCreated`
  * @returns every setting, the missing ones filled with {@linkcode revisionSettings}
@@ -285,6 +299,7 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
  * - 3: `trial` (`paired`) and `climb`; `decision.beta` reported as β' itself, like `alpha`.
  * - 4: `downscaleAfterSearch` off, `repeatDownscale` and `downscaleOnTie` on.
  * - 5: `compare`, opt-in `cooldown` rules; its default (`settled`) decides as revision 4 did.
+ * - 6: `abortRise`, opt-in `trial-abort` and `ceiling`; its default (0) decides as revision 5 did.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

@@ -156,6 +156,7 @@ function closeWindow(state: ControllerState, losses: number[]): {
     rising: outcome.rising,
     bracketed: outcome.bracketed,
     lastKept: outcome.lastKept,
+    ceiling: outcome.ceiling,
     trial: outcome.trial,
     // Stored states from before revision 3 have no offset.
     dataOffset: (state.dataOffset ?? 0) + outcome.replayed,

@@ -24,6 +24,8 @@ export type Action =
  * - `observe`: nothing to change (first window, descent not slowing, or just after a trial).
  * - `outside-search`: the window ended outside the search phase; the multiplier is frozen.
  * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
+ * - `ceiling`: (`abortRise`) descent slowed, but an upscale from this LR or above blew up before;
+ *   no trial.
  * - `bracketed`: (`paired`, `stopWhenBracketed`) an upscale lost and the downscale tried after it
  *   did not win: the LR is where the search can place it; no more trials.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
@@ -53,6 +55,9 @@ export type Action =
  *   beyond the error: stay on the control branch and start a downscale trial there (snapshot,
  *   LR divided by β'); after the search phase (revision 4), stay at the old LR. A downscale that is
  *   not kept is reverted (`trial-revert`).
+ * - `trial-abort`: (`paired`, `abortRise`) the upscale's trial window stood more than `abortRise`
+ *   above the trigger window: restore the pre-trial snapshot and run the trial window's batches
+ *   again, as a downscale trial (inside the search phase) or at the old LR.
  * - `rising`: the loss rose significantly once; one more such window downscales.
  * - `rise-downscale`: the loss rose over two windows in a row; divide the LR by β'.
  * - `non-finite-restore`: a NaN or infinite loss during a trial; restore and downscale.
@@ -63,6 +68,7 @@ export type Rule =
   | "observe"
   | "outside-search"
   | "max-guard"
+  | "ceiling"
   | "bracketed"
   | "reference-window"
   | "upscale-trial"
@@ -78,6 +84,7 @@ export type Rule =
   | "trial-cooldown"
   | "control-cooldown"
   | "trial-reject"
+  | "trial-abort"
   | "rising"
   | "rise-downscale"
   | "non-finite-restore"

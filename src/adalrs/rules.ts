@@ -37,6 +37,8 @@ export interface Outcome {
   bracketed: boolean;
   /** The direction of the last trial if it was kept, after this window. */
   lastKept: Direction | null;
+  /** The multiplier from which upscales blew up, after this window. */
+  ceiling: number | null;
 }
 
 /** The factors in force for this window, and the id a new snapshot would get. */
@@ -68,6 +70,8 @@ function hold(state: ControllerState, rule: Rule, previous: WindowStats | null):
     // Stored states from before revision 3 have no flag, from before revision 4 no record.
     bracketed: state.bracketed ?? false,
     lastKept: state.lastKept ?? null,
+    // States stored before revision 6 have no ceiling.
+    ceiling: state.ceiling ?? null,
   };
 }
 
@@ -141,7 +145,9 @@ function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): O
   }
   if (state.bracketed && adalrs.stopWhenBracketed) return hold(state, "bracketed", stats);
   if (state.trial?.stage === "reference") {
-    return startTrial(state, stats, f, state.trial.direction ?? "up");
+    const direction = state.trial.direction ?? "up";
+    if (direction === "up" && underCeiling(state)) return hold(state, "ceiling", stats);
+    return startTrial(state, stats, f, direction);
   }
   const slowed = state.previous !== null && stats.v < state.previous.v;
   if (!slowed) return hold(state, "observe", stats);
@@ -152,6 +158,7 @@ function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): O
     // Coming down from too high: the upscale the trigger would try lost just before.
     return startTrial(state, stats, f, "down");
   }
+  if (underCeiling(state)) return hold(state, "ceiling", stats);
   switch (adalrs.reference) {
     case "fresh":
       return { ...hold(state, "reference-window", stats), trial: { stage: "reference" } };
@@ -162,6 +169,11 @@ function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): O
     case "pair":
       return startTrial(state, meanOf(stats, state.previous!), f, "up");
   }
+}
+
+/** Whether an upscale from here blew up before (`abortRise`): none is tried again. */
+function underCeiling(state: ControllerState): boolean {
+  return state.ceiling !== null && state.ceiling !== undefined && state.m >= state.ceiling;
 }
 
 /** Whether a window ends inside the search phase, where trials may start. */
@@ -315,10 +327,16 @@ function pairedTrial(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { settle, settleAt, compare } = state.setup.adalrs;
+  const { settle, settleAt, compare, abortRise } = state.setup.adalrs;
   const cooldown = compare === "cooldown";
   switch (trial.stage) {
     case "running":
+      if (
+        abortRise > 0 && trial.direction !== "down" &&
+        stats.mean > trial.reference.mean * (1 + abortRise)
+      ) {
+        return abortTrial(state, trial, stats, f);
+      }
       if (cooldown) {
         // Save the trial branch as it stands, then cool it: the winner goes on from the save.
         return {
@@ -376,6 +394,39 @@ function pairedTrial(
     case "control":
       return controlWindow(state, trial, stats, losses, f);
   }
+}
+
+/**
+ * An upscale whose trial window blew up (`abortRise`): no settling or control branch can make it
+ * win, so it is rejected now. The pre-trial snapshot comes back and the trial window's batches run
+ * again, at β' below the old LR as the lost upscale's downscale trial (from that same snapshot), or
+ * at the old LR once the search phase is over; no upscale starts from the old LR again.
+ */
+function abortTrial(
+  state: ControllerState,
+  trial: Extract<Trial, { stage: "running" }>,
+  stats: WindowStats,
+  f: Factors,
+): Outcome {
+  const aborted = {
+    rule: "trial-abort" as const,
+    adjusted: true,
+    action: { kind: "restore", snapshotId: trial.snapshotId } as const,
+    reference: trial.reference,
+    trialWindow: stats,
+    replayed: stats.toStep + 1 - stats.fromStep,
+    lastKept: null,
+    ceiling: Math.min(trial.mBefore, state.ceiling ?? Infinity),
+  };
+  if (!state.setup.adalrs.downscaleAfterSearch && !inSearchPhase(state, stats)) {
+    // Restored to just after the trigger window: the next window compares with it.
+    return { ...revert(state, trial.mBefore, trial.reference), ...aborted };
+  }
+  const fromSnapshot = { ...f, snapshotId: trial.snapshotId };
+  return {
+    ...startTrial({ ...state, m: trial.mBefore }, trial.reference, fromSnapshot, "down"),
+    ...aborted,
+  };
 }
 
 /**

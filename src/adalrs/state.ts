@@ -107,6 +107,11 @@ export interface ControllerState {
    * trial): with `repeatDownscale`, a kept downscale makes the next trial a downscale.
    */
   lastKept: Direction | null;
+  /**
+   * (`abortRise`) The multiplier from which an upscale blew up: no upscale trial starts from it or
+   * above. Null before any abort.
+   */
+  ceiling: number | null;
   trial: Trial | null;
   /** Decisions made so far. */
   decisions: number;
@@ -130,6 +135,7 @@ export function initialState(setup: ControllerSetup): ControllerState {
     rising: 0,
     bracketed: false,
     lastKept: null,
+    ceiling: null,
     trial: null,
     decisions: 0,
   };

@@ -7,4 +7,5 @@
 export * from "./adalrs_settings.ts";
 export * from "./flags.ts";
 export * from "./definition_file.ts";
+export * from "./paths.ts";
 export * from "./progress.ts";

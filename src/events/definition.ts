@@ -119,6 +119,7 @@ export const AdalrsBaseSchema = z.strictObject({
   repeatDownscale: z.boolean().default(ADALRS_DEFAULTS.repeatDownscale),
   downscaleOnTie: z.boolean().default(ADALRS_DEFAULTS.downscaleOnTie),
   compare: z.enum(["settled", "cooldown"]).default(ADALRS_DEFAULTS.compare),
+  abortRise: z.number().min(0).max(10).default(ADALRS_DEFAULTS.abortRise),
 });
 
 /** Controller settings to override (what-if, experiments): the same fields, none required. */
@@ -152,6 +153,7 @@ export const AdalrsSchema = AdalrsBaseSchema.extend({
   repeatDownscale: byRevision(AdalrsBaseSchema.shape.repeatDownscale),
   downscaleOnTie: byRevision(AdalrsBaseSchema.shape.downscaleOnTie),
   compare: byRevision(AdalrsBaseSchema.shape.compare),
+  abortRise: byRevision(AdalrsBaseSchema.shape.abortRise),
 }).refine((a) => a.searchStart <= a.searchEnd, {
   message: "searchStart must not be after searchEnd",
   path: ["searchEnd"],

@@ -15,6 +15,7 @@ export const RULE_COLOURS: Partial<Record<Rule, string>> = {
   "downscale-trial": "#637939",
   "trial-branch": "#393b79",
   "trial-reject": "#ad494a",
+  "trial-abort": "#843c39",
   "trial-accept": "#2ca02c",
   "trial-restore": "#d62728",
   "trial-setback": "#e377c2",

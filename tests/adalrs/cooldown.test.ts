@@ -29,7 +29,6 @@ const untilControlCooldown = () =>
   );
 
 Deno.test("settled branches stay the default: cooled verdicts are opt-in", () => {
-  assert.equal(ADALRS_DEFAULTS.revision, 5);
   assert.equal(ADALRS_DEFAULTS.compare, "settled");
 });
 

@@ -82,6 +82,25 @@ Deno.test("experiment --plan with --sweep-from counts only the AdaLRS runs it wi
   assert.match(out.stdout, /^0 \+ 2 runs of 3000 steps/m);
 });
 
+Deno.test("experiment --plan with a given fit and a store says how many runs it already holds", async () => {
+  const data = await Deno.makeTempDir({ prefix: "adalrs-plan-" });
+  try {
+    const plan = ["scripts/experiment.ts", "--profile", "full", "--fit", "3e-3", "--plan"];
+    // No store yet: nothing to look in, and the plan creates none.
+    const none = await runScript([...plan, "--data", data]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^5 \+ 4 runs of 3000 steps .* a step$/m);
+    assert.deepEqual([...Deno.readDirSync(data)], []);
+    const store = await Deno.openKv(`${data}/adalrs.kv`);
+    store.close();
+    const empty = await runScript([...plan, "--data", data]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /^5 \+ 4 runs .*; 0 of 9 already finished in /m);
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
+
 Deno.test("experiment takes controller settings as key=value, and refuses a bad one by name", async () => {
   const plan = ["scripts/experiment.ts", "--profile", "full", "--fit", "3e-3", "--plan"];
   const out = await runScript([...plan, "compare=cooldown", "window=40"]);

@@ -106,9 +106,12 @@ const ARRAY_OF_FLAT = /\[\s*\[[^[\]\s]*\](?:\s*,\s*\[[^[\]\s]*\])*\s*\]/g;
 /** How the run's trials are judged, in words. */
 function trialSettings(a: RunDefinition["adalrs"]): string {
   if (a.trial === "sequential") return `sequential trials, reference \`${a.reference}\``;
+  const abort = a.abortRise > 0
+    ? `, upscales that rise over ${+(a.abortRise * 100).toFixed(2)}% aborted`
+    : "";
   return a.compare === "cooldown"
-    ? `paired trials compared after a one-window cooldown, revision ${a.revision}`
-    : `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR), revision ${a.revision}`;
+    ? `paired trials compared after a one-window cooldown${abort}, revision ${a.revision}`
+    : `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR${abort}), revision ${a.revision}`;
 }
 
 /**
@@ -120,10 +123,12 @@ export function decisionSummary(run: RunResult): string {
   const n = (rule: keyof RunResult["decisions"]) => run.decisions[rule] ?? 0;
   const downscales = n("rise-downscale") + n("non-finite-downscale") + n("non-finite-restore");
   if (n("trial-branch") > 0) {
-    const down = n("downscale-trial") + n("trial-reject");
+    const lost = n("trial-reject") + n("trial-abort");
+    const down = n("downscale-trial") + lost;
     return `${n("upscale-trial")} upscale and ${down} downscale trials, each ` +
       `against a control branch on the same batches (${n("trial-accept")} won and kept, ` +
-      `${n("trial-reject")} upscales lost, ${n("trial-revert")} no better), ` +
+      `${lost} upscales lost${n("trial-abort") ? ` (${n("trial-abort")} aborted)` : ""}, ` +
+      `${n("trial-revert")} no better), ` +
       `${downscales} downscales on rising or non-finite losses, final multiplier ${
         run.multiplier.toPrecision(3)
       }`;

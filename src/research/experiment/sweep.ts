@@ -188,24 +188,12 @@ export async function runExperiment(
   const offsets = opts.offsets ?? [-2, -1, 1, 2];
   const margin = Math.max(1, ...offsets.map(Math.abs));
   const given = opts.fit === "given";
-  const plan = (fitIndex: number): PlannedRun[] =>
-    offsets.map((offset) => {
-      const start = offsetLabel(opts.grid.spacing, offset);
-      const index = fitIndex + offset;
-      return {
-        label: `AdaLRS from ${start}`,
-        role: "adalrs",
-        index,
-        definition: adalrsRunDefinition(opts.base, gridLr(opts.grid, index), opts.tag, start),
-      };
-    });
+  const plan = (fitIndex: number) => adalrsPlan(opts, offsets, fitIndex);
   // With the fit known, the AdaLRS runs need not wait for the baselines: queue them first.
   if (given && opts.only !== "fixed") await createRuns(service, plan(0), opts.equivalent);
-  // A given fit needs baselines at the fit and at each start only.
-  const baselines = [...new Set([0, ...offsets])].sort((a, b) => a - b);
   const sweep = opts.sweep ??
     (given
-      ? await runSweep(service, { ...opts, indices: baselines, margin: 0 })
+      ? await runSweep(service, { ...opts, indices: baselineIndices(offsets), margin: 0 })
       : await runSweep(service, { ...opts, margin }));
   const fit = given ? sweep.runs.find((r) => r.index === 0) ?? null : sweep.fit;
   if (fit === null || !Number.isFinite(fit.finalValLoss)) {
@@ -215,6 +203,54 @@ export async function runExperiment(
   const planned = plan(fit.index);
   const adalrs = await executeRuns(service, planned, opts);
   return { sweep, fit, adalrs, offsets };
+}
+
+/** A given fit needs fixed baselines at the fit (index 0) and at each start only. */
+function baselineIndices(offsets: readonly number[]): number[] {
+  return [...new Set([0, ...offsets])].sort((a, b) => a - b);
+}
+
+/** One AdaLRS run from each offset around the fit at grid index `fitIndex`. */
+function adalrsPlan(
+  opts: Pick<ExperimentOptions, "base" | "grid" | "tag">,
+  offsets: readonly number[],
+  fitIndex: number,
+): PlannedRun[] {
+  return offsets.map((offset) => {
+    const start = offsetLabel(opts.grid.spacing, offset);
+    const index = fitIndex + offset;
+    return {
+      label: `AdaLRS from ${start}`,
+      role: "adalrs",
+      index,
+      definition: adalrsRunDefinition(opts.base, gridLr(opts.grid, index), opts.tag, start),
+    };
+  });
+}
+
+/**
+ * The runs an experiment whose fit is known (given, at grid index 0, or read from a reused sweep)
+ * would train: the fixed baselines of a given fit (none when `sweep` is reused) and, unless `only`
+ * is `fixed`, the AdaLRS runs. `--plan` matches them against a store's runs to say what is left.
+ *
+ * @param opts the experiment's options
+ * @param fitIndex the fit's grid index
+ */
+export function plannedRuns(
+  opts: Pick<ExperimentOptions, "base" | "grid" | "tag" | "offsets" | "only" | "sweep">,
+  fitIndex: number,
+): { fixed: RunDefinition[]; adalrs: RunDefinition[] } {
+  const offsets = opts.offsets ?? [-2, -1, 1, 2];
+  return {
+    fixed: opts.sweep
+      ? []
+      : baselineIndices(offsets).map((i) =>
+        fixedRunDefinition(opts.base, gridLr(opts.grid, i), opts.tag)
+      ),
+    adalrs: opts.only === "fixed"
+      ? []
+      : adalrsPlan(opts, offsets, fitIndex).map((r) => r.definition),
+  };
 }
 
 function variant(

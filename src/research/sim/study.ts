@@ -121,7 +121,8 @@ export function formatTable(rows: readonly StudyRow[]): string {
     const s = summarise(row);
     const r = row.rules;
     const trials = `${r["trial-accept"] ?? 0}/${
-      (r["trial-restore"] ?? 0) + (r["trial-setback"] ?? 0) + (r["trial-reject"] ?? 0)
+      (r["trial-restore"] ?? 0) + (r["trial-setback"] ?? 0) + (r["trial-reject"] ?? 0) +
+      (r["trial-abort"] ?? 0)
     }/${r["trial-revert"] ?? 0}`;
     return `| ${row.bench} | ${row.setting} | ${row.startFactor}x | ${s.ratioGeo.toFixed(2)} ` +
       `[${s.ratioMin.toFixed(2)}, ${s.ratioMax.toFixed(2)}] | ${s.within3}/${row.ratios.length} ` +

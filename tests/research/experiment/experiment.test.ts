@@ -3,12 +3,14 @@ import { RunDefinitionSchema } from "../../../src/events/mod.ts";
 import {
   buildReport,
   experimentFiles,
+  findReusable,
+  plannedRuns,
   runExperiment,
   trainingSpan,
   writeFiles,
 } from "../../../src/research/experiment/mod.ts";
 import { replayRun } from "../../../src/replay/mod.ts";
-import { readEvents } from "../../../src/client/mod.ts";
+import { listRuns, readEvents } from "../../../src/client/mod.ts";
 import { startEmbedded } from "../../../src/service/mod.ts";
 import { meta } from "./_results.ts";
 
@@ -143,6 +145,21 @@ Deno.test({
       assert.deepEqual(outcome.sweep.extended, []);
       assert.equal(outcome.fit.index, 0, "the given fit, not the sweep's best");
       assert.deepEqual(outcome.adalrs.map((r) => r.index), [-2, -1]);
+      // What `--plan` counts: every planned run is in the store, finished; another seed's are not.
+      const existing = await listRuns(service);
+      const left = (seed: number) => {
+        const runs = plannedRuns({
+          base: { ...base, training: { ...base.training, seed } },
+          grid: { center: 1e-3, spacing: 3 },
+          tag: "tiny-given",
+          offsets: [-2, -1],
+        }, 0);
+        return [...runs.fixed, ...runs.adalrs].filter((d) =>
+          findReusable(existing, d)?.status !== "completed"
+        ).length;
+      };
+      assert.equal(left(4), 0);
+      assert.equal(left(5), 5);
     } finally {
       await service.close();
       await Deno.remove(dir, { recursive: true });
