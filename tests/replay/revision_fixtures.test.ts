@@ -3,7 +3,7 @@
  * identical with today's code, because each run's log pins the behaviour that decided it.
  */
 import assert from "node:assert/strict";
-import { diff, parseJsonl, replayRun } from "../../src/replay/mod.ts";
+import { diff, parseJsonl, replayRun, runCurves } from "../../src/replay/mod.ts";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url);
 
@@ -75,6 +75,38 @@ Deno.test("a revision-5 GPT run with cooled verdicts replays identical: revision
   const rules = report.decisions.map((d) => d.derived.rule);
   assert.equal(rules.filter((r) => r === "control-cooldown").length, 4);
   assert.equal(rules.filter((r) => r === "trial-accept").length, 3);
+});
+
+Deno.test("a revision-5 GPT run on the default rules replays identical, and aborting would have decided it otherwise", async () => {
+  // docs/results.md: WSD, seed 2, from fit·9; its upscale to 27x rose 21% in its trial window.
+  const { events, created, report } = await replayFixture("revision5/managed-gpt.jsonl");
+  assert.equal(created.data.definition.adalrs.revision, 5);
+  assert.equal(created.data.definition.adalrs.abortRise, undefined, "recorded before the setting");
+  const rules = report.decisions.map((d) => d.derived.rule);
+  assert.deepEqual(rules.filter((r) => r.startsWith("trial-") && r !== "trial-return"), [
+    ...["trial-settle", "trial-branch", "trial-reject"],
+    ...["trial-settle", "trial-branch", "trial-accept"],
+    ...["trial-settle", "trial-branch", "trial-accept"],
+  ]);
+  const aborting = replayRun(events, { abortRise: 0.1 }).decisions.map((d) => d.derived.rule);
+  assert.equal(aborting[6], "trial-abort");
+});
+
+Deno.test("a revision-6 GPT run with aborts replays identical: revision6/managed-gpt-abort.jsonl", async () => {
+  // docs/controller.md, "Stopping a blown-up upscale": the same start as the revision-5 log above.
+  const { events, created, report } = await replayFixture("revision6/managed-gpt-abort.jsonl");
+  assert.deepEqual(
+    [created.data.definition.adalrs.revision, created.data.definition.adalrs.abortRise],
+    [6, 0.1],
+  );
+  const rules = report.decisions.map((d) => d.derived.rule);
+  assert.equal(rules[6], "trial-abort");
+  assert.equal(rules.filter((r) => r === "trial-revert").length, 1, "the downscale trial lost");
+  assert.ok(rules.filter((r) => r === "ceiling").length >= 3, "and no upscale was tried again");
+  // The plots shade the aborted window as thrown away.
+  assert.deepEqual(runCurves(events).abandoned[0], { fromStep: 300, toStep: 349, why: "rollback" });
+  // Without the setting the same losses are settled and compared: a what-if, not this run.
+  assert.equal(replayRun(events, { abortRise: 0 }).decisions[6].derived.rule, "trial-return");
 });
 
 Deno.test("today's rules on a revision-2 log are a what-if: paired trials, not replay", async () => {
