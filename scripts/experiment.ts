@@ -153,17 +153,17 @@ const sweepFile = values["sweep-from"] === undefined
   ? undefined
   : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"])));
 const only = values.only as "fixed" | "all";
-// Runs this invocation trains or waits on: none of the sweep's when it comes from a file.
-let sweepRuns = sweepFile !== undefined
-  ? 0
-  : givenFit === null
-  ? points
-  : new Set([0, ...offsets]).size;
-let adalrsRuns = only === "fixed" ? 0 : offsets.length;
-// With the fit known every run is known: `--plan` leaves out those the store holds finished.
+// With the fit known (given, or from a reused sweep) every run is known; a sweep grows as it goes.
 const fitIndex = sweepFile?.fit?.index ?? (givenFit === null ? null : 0);
+const known = fitIndex === null
+  ? null
+  : plannedRuns({ base, grid, tag: name, offsets, only, sweep: sweepFile }, fitIndex);
+// Runs this invocation trains or waits on: none of the sweep's when it comes from a file.
+let sweepRuns = known?.fixed.length ?? points;
+let adalrsRuns = known?.adalrs.length ?? (only === "fixed" ? 0 : offsets.length);
 let held = "";
-if (values.plan && fitIndex !== null && (values.url ?? pathExists(`${dataDir}/adalrs.kv`))) {
+if (values.plan && known !== null && (values.url ?? pathExists(`${dataDir}/adalrs.kv`))) {
+  // `--plan` leaves out the runs the store already holds finished.
   const service = await openService({
     url: values.url,
     dataDir,
@@ -173,12 +173,11 @@ if (values.plan && fitIndex !== null && (values.url ?? pathExists(`${dataDir}/ad
   });
   const existing = await listRuns(service);
   await service.close();
-  const runs = plannedRuns({ base, grid, tag: name, offsets, only, sweep: sweepFile }, fitIndex);
   const left = (ds: RunDefinition[]) =>
     ds.filter((d) => findReusable(existing, d)?.status !== "completed").length;
-  const total = runs.fixed.length + runs.adalrs.length;
-  sweepRuns = left(runs.fixed);
-  adalrsRuns = left(runs.adalrs);
+  const total = sweepRuns + adalrsRuns;
+  sweepRuns = left(known.fixed);
+  adalrsRuns = left(known.adalrs);
   held = `; ${total - sweepRuns - adalrsRuns} of ${total} already finished in ${
     values.url ?? dataDir
   }`;

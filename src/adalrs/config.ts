@@ -143,8 +143,8 @@ export interface AdalrsConfig {
    * once (rule `trial-abort`): the pre-trial snapshot is restored and the trial window's batches
    * run again, as a lost upscale's downscale trial or at the old LR. No upscale is tried again from
    * that LR or above (rule `ceiling`). A lost upscale otherwise costs `1 + settle` windows of
-   * discarded steps and is tried again, and on the GPT the upscales that lost had risen 9-39% in
-   * their trial window, the kept ones at most 2.5%.
+   * discarded steps and is tried again; on the GPT the upscales that lost had risen 4.7-39% in
+   * their trial window, the kept ones at most 3.1%.
    */
   abortRise: number;
 }
@@ -190,7 +190,8 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // Cooled branches brought cosine down from 9x above the best LR on the GPT, but held 9x below
   // at a third of it: short cooldowns favour the lower LR (docs/controller.md, "Cooled verdicts").
   compare: "settled",
-  // Off until the GPT grid decides it (docs/controller.md, "Stopping a blown-up upscale").
+  // Off: at 0.1 it saved steps on cosine from 9x above but kept WSD runs at 9x, where revision 4
+  // comes down to 2.3x (docs/controller.md, "Stopping a blown-up upscale").
   abortRise: 0,
 };
 

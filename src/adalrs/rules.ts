@@ -173,7 +173,8 @@ function searchWindow(state: ControllerState, stats: WindowStats, f: Factors): O
 
 /** Whether an upscale from here blew up before (`abortRise`): none is tried again. */
 function underCeiling(state: ControllerState): boolean {
-  return state.ceiling !== null && state.ceiling !== undefined && state.m >= state.ceiling;
+  // States stored before revision 6 have no ceiling.
+  return state.m >= (state.ceiling ?? Infinity);
 }
 
 /** Whether a window ends inside the search phase, where trials may start. */

@@ -185,7 +185,7 @@ export async function runExperiment(
   service: ServiceEndpoint,
   opts: ExperimentOptions,
 ): Promise<ExperimentOutcome> {
-  const offsets = opts.offsets ?? [-2, -1, 1, 2];
+  const offsets = opts.offsets ?? DEFAULT_OFFSETS;
   const margin = Math.max(1, ...offsets.map(Math.abs));
   const given = opts.fit === "given";
   const plan = (fitIndex: number) => adalrsPlan(opts, offsets, fitIndex);
@@ -204,6 +204,9 @@ export async function runExperiment(
   const adalrs = await executeRuns(service, planned, opts);
   return { sweep, fit, adalrs, offsets };
 }
+
+/** Where AdaLRS runs start, in grid steps from the fit: fit/9, fit/3, fit·3, fit·9. */
+const DEFAULT_OFFSETS = [-2, -1, 1, 2];
 
 /** A given fit needs fixed baselines at the fit (index 0) and at each start only. */
 function baselineIndices(offsets: readonly number[]): number[] {
@@ -240,7 +243,7 @@ export function plannedRuns(
   opts: Pick<ExperimentOptions, "base" | "grid" | "tag" | "offsets" | "only" | "sweep">,
   fitIndex: number,
 ): { fixed: RunDefinition[]; adalrs: RunDefinition[] } {
-  const offsets = opts.offsets ?? [-2, -1, 1, 2];
+  const offsets = opts.offsets ?? DEFAULT_OFFSETS;
   return {
     fixed: opts.sweep
       ? []
