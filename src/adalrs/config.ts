@@ -155,7 +155,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 6,
+  revision: 7,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -291,6 +291,34 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
 }
 
 /**
+ * Steps the settling windows of a paired trial must cover before the branches are compared. On the
+ * GPT the upscales to the best LR lost their verdict after 50 settling steps (3,000-step runs) and
+ * after 74 (1,500 steps, window 37), and won after 100 and 111: the loss-level shift of a higher LR
+ * takes about 100 steps to relax, whatever the run's length (docs/controller.md, "Revision 7").
+ */
+export const SETTLE_STEPS = 100;
+
+/**
+ * The settling windows of a run that sets neither `window` nor `settle`: from revision 7, as many
+ * windows as cover {@linkcode SETTLE_STEPS} (2 at the default window of 50, 3 at 37, 10 at 10);
+ * before, 2, whatever the window.
+ *
+ * @param window the run's window, as {@linkcode defaultWindow} resolved it
+ * @param revision the revision the run asks for
+ * @returns settling windows, at least 2
+ *
+ * @example
+ * ```ts
+ * import { defaultSettle } from "./config.ts";
+ * if (defaultSettle(37, 7) !== 3 || defaultSettle(37, 6) !== 2) throw new Error("111 steps");
+ * ```
+ */
+export function defaultSettle(window: number, revision: number): number {
+  if (revision < 7) return ADALRS_DEFAULTS.settle;
+  return Math.max(ADALRS_DEFAULTS.settle, Math.ceil(SETTLE_STEPS / window));
+}
+
+/**
  * The revision of the controller's rules, written into every new run's settings. A change in
  * what the rules decide for the same losses is a new setting (old logs fill it with the old
  * behaviour in {@linkcode legacySettings}) and a new revision, so every recorded run keeps
@@ -301,6 +329,8 @@ export function defaultWindow(totalSteps: number, searchStart: number, searchEnd
  * - 4: `downscaleAfterSearch` off, `repeatDownscale` and `downscaleOnTie` on.
  * - 5: `compare`, opt-in `cooldown` rules; its default (`settled`) decides as revision 4 did.
  * - 6: `abortRise`, opt-in `trial-abort` and `ceiling`; its default (0) decides as revision 5 did.
+ * - 7: a run that leaves out `window` and `settle` settles for at least {@linkcode SETTLE_STEPS}
+ *   ({@linkcode defaultSettle}); the rules decide as revision 6's did for the same settings.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

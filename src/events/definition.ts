@@ -10,6 +10,7 @@ import {
   ADALRS_DEFAULTS,
   type AdalrsConfig,
   CONTROLLER_REVISION,
+  defaultSettle,
   defaultWindow,
   type ReferenceKind,
   revisionSettings,
@@ -111,7 +112,7 @@ export const AdalrsBaseSchema = z.strictObject({
   searchEnd: fraction.default(ADALRS_DEFAULTS.searchEnd),
   reference: z.enum(REFERENCE_KINDS).default(ADALRS_DEFAULTS.reference),
   trial: z.enum(["sequential", "paired"]).default(ADALRS_DEFAULTS.trial),
-  settle: z.number().int().min(1).max(8).default(ADALRS_DEFAULTS.settle),
+  settle: z.number().int().min(1).max(16).default(ADALRS_DEFAULTS.settle),
   settleAt: z.enum(["old", "lower"]).default(ADALRS_DEFAULTS.settleAt),
   stopWhenBracketed: z.boolean().default(ADALRS_DEFAULTS.stopWhenBracketed),
   climb: z.boolean().default(ADALRS_DEFAULTS.climb),
@@ -145,7 +146,10 @@ export const AdalrsSchema = AdalrsBaseSchema.extend({
   window: z.union([z.number().int().min(4).max(1024), z.literal("auto")]).default("auto"),
   // Left out, these take the behaviour of the `revision` asked for (today's unless it is set).
   trial: byRevision(AdalrsBaseSchema.shape.trial),
-  settle: byRevision(AdalrsBaseSchema.shape.settle),
+  settle: byRevision(AdalrsBaseSchema.shape.settle).describe(
+    "default: 2; with `window` left out too, as many windows as cover 100 steps (revision 7); " +
+      "or how an older `revision` behaved when the definition asks for one",
+  ),
   settleAt: byRevision(AdalrsBaseSchema.shape.settleAt),
   stopWhenBracketed: byRevision(AdalrsBaseSchema.shape.stopWhenBracketed),
   climb: byRevision(AdalrsBaseSchema.shape.climb),
@@ -220,6 +224,7 @@ export const RunDefinitionSchema = z.strictObject({
   }
 }).transform(({ adalrs, ...d }) => {
   const { steps } = d.training;
+  const auto = adalrs.window === "auto";
   const window = adalrs.window === "auto"
     ? defaultWindow(steps, adalrs.searchStart, adalrs.searchEnd)
     : adalrs.window;
@@ -227,6 +232,8 @@ export const RunDefinitionSchema = z.strictObject({
   const given = Object.fromEntries(Object.entries(adalrs).filter(([, v]) => v !== undefined));
   const settings: AdalrsConfig = {
     ...ADALRS_DEFAULTS,
+    // A run short enough for a window under 50 still settles as long as a 3,000-step run does.
+    ...(auto && { settle: defaultSettle(window, adalrs.revision) }),
     ...revisionSettings(adalrs.revision),
     ...given,
     window,

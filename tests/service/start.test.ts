@@ -32,6 +32,32 @@ Deno.test("startService() serves the API over <data>/adalrs.kv and closes it", a
   await Deno.remove(dir, { recursive: true });
 });
 
+/** The status line of a request written by hand, as `curl -X POST` sends it: no body, no length. */
+async function rawStatus(url: string, request: string): Promise<string> {
+  const { port } = new URL(url);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  await conn.write(new TextEncoder().encode(request));
+  const answer = await new Response(conn.readable).text();
+  return answer.split("\r\n")[0];
+}
+
+Deno.test("a POST without a body or a Content-Type (curl -X POST) cancels a run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "adalrs-service-" });
+  const service = await startService({ dataDir: dir, workers: 0 });
+  try {
+    const run = await createRun(service, EXTERNAL as never);
+    const status = await rawStatus(
+      service.url,
+      `POST /v1/runs/${run.id}/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+    );
+    assert.equal(status, "HTTP/1.1 200 OK");
+    assert.equal((await getRun(service, run.id)).status, "cancelled");
+  } finally {
+    await service.close();
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("startService() on a folder it cannot create says which store failed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "adalrs-service-" });
   await Deno.writeTextFile(`${dir}/file`, "not a folder");
