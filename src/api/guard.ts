@@ -73,12 +73,14 @@ async function requireJsonBody(
   length: string | undefined,
   req: Request,
 ) {
-  if (type === undefined && (req.body === null || length === "0")) return;
-  // `curl -X POST` sends no body and neither a Content-Length nor a Transfer-Encoding, and the
-  // server still hands over a body stream: an empty one. (Such a request has no body on the wire,
-  // so reading it costs nothing.)
-  const unannounced = length === undefined && !req.headers.has("transfer-encoding");
-  if (type === undefined && unannounced && (await req.clone().text()) === "") return;
+  if (type === undefined) {
+    if (req.body === null || length === "0") return;
+    // `curl -X POST` sends no body and neither a Content-Length nor a Transfer-Encoding, and the
+    // server still hands over a body stream: an empty one. (Such a request has no body on the
+    // wire, so reading it costs nothing.)
+    const unannounced = length === undefined && !req.headers.has("transfer-encoding");
+    if (unannounced && (await req.clone().text()) === "") return;
+  }
   const essence = (type ?? "").split(";")[0].trim().toLowerCase();
   if (essence === "application/json" || /^application\/[\w.+-]+\+json$/.test(essence)) return;
   throw new ApiError(

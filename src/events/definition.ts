@@ -224,7 +224,6 @@ export const RunDefinitionSchema = z.strictObject({
   }
 }).transform(({ adalrs, ...d }) => {
   const { steps } = d.training;
-  const auto = adalrs.window === "auto";
   const window = adalrs.window === "auto"
     ? defaultWindow(steps, adalrs.searchStart, adalrs.searchEnd)
     : adalrs.window;
@@ -233,7 +232,7 @@ export const RunDefinitionSchema = z.strictObject({
   const settings: AdalrsConfig = {
     ...ADALRS_DEFAULTS,
     // A run short enough for a window under 50 still settles as long as a 3,000-step run does.
-    ...(auto && { settle: defaultSettle(window, adalrs.revision) }),
+    ...(adalrs.window === "auto" && { settle: defaultSettle(window, adalrs.revision) }),
     ...revisionSettings(adalrs.revision),
     ...given,
     window,
