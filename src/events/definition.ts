@@ -179,7 +179,8 @@ export const RunDefinitionSchema = z.strictObject({
   training: TrainingSchema,
   optimizer: OptimizerSchema,
   schedule: ScheduleSchema.default(SCHEDULE_DEFAULTS),
-  adalrs: AdalrsSchema.default({ ...ADALRS_DEFAULTS, window: "auto" }),
+  // Left out, it resolves as `{}` does: the window and the settle from the run's length.
+  adalrs: AdalrsSchema.prefault({}),
 }).superRefine((d, ctx) => {
   if (d.mode === "managed" && !d.model) {
     ctx.addIssue({

@@ -51,4 +51,11 @@ Deno.test("a short run that sets no window settles as long as a long one: at lea
   // Older revisions settled 2 windows whatever the window (revision 2: one).
   assert.equal(external({ revision: 6 }, 1500).settle, 2);
   assert.equal(external({ revision: 2 }, 1500).settle, 1);
+  // A definition without any `adalrs` (the Python helper's) resolves as `{}` does.
+  const bare = RunDefinitionSchema.parse({
+    mode: "external",
+    training: { steps: 1500 },
+    optimizer: { lr: 1e-3 },
+  }).adalrs;
+  assert.deepEqual(bare, short);
 });
