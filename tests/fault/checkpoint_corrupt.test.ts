@@ -30,7 +30,7 @@ async function crashAfterCheckpoints(store: EventStore, kvPath: string, runId: s
 }
 
 Deno.test("truncated and corrupt checkpoints are caught by sha256; the worker falls back to an older one and says so", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, dir, removeStore } = await diskStore();
   const run = await store.create(sequential(syntheticDefinition(600, 2)));
   let rescuer: Deno.ChildProcess | null = null;
   try {
@@ -57,13 +57,12 @@ Deno.test("truncated and corrupt checkpoints are caught by sha256; the worker fa
     assert.match(log, /skipped Checkpoint .* is corrupt: sha256/);
   } finally {
     if (rescuer) await stopWorker(rescuer);
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });
 
 Deno.test("with every checkpoint missing or corrupt the worker restarts the run from step 0 and says so", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, dir, removeStore } = await diskStore();
   const run = await store.create(sequential(syntheticDefinition(400, 2)));
   let rescuer: Deno.ChildProcess | null = null;
   try {
@@ -83,7 +82,6 @@ Deno.test("with every checkpoint missing or corrupt the worker restarts the run 
     assert.match(resume.skipped!.at(-1)!, /No such file|not found/i);
   } finally {
     if (rescuer) await stopWorker(rescuer);
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });

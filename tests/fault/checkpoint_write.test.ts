@@ -9,7 +9,7 @@ import {
 import { assertIntact } from "./_checks.ts";
 
 Deno.test("checkpoints that cannot be written are recorded as CheckpointFailed and the run trains on to the end", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, dir, removeStore } = await diskStore();
   const run = await store.create(syntheticDefinition(200, 0, { checkpointEvery: 50 }));
   // Where the run's checkpoint folder goes, a file: every write fails as on a read-only or full
   // disk (as root, permissions stop nothing, so a read-only folder would not).
@@ -34,7 +34,6 @@ Deno.test("checkpoints that cannot be written are recorded as CheckpointFailed a
     assert.match(log, /Could not write checkpoint .*; training goes on/);
   } finally {
     if (log === null) await stopWorker(worker);
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });

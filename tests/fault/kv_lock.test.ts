@@ -114,15 +114,17 @@ Deno.test("regression: a worker whose store stays locked leaves the run to be re
   const store = new LockedAfter(kv, 1);
   const run = await store.create(syntheticDefinition(100));
   const held = (await acquireLease(kv, run.id, "w-locked", 10_000, Date.now()))!;
+  const checkpointDir = await Deno.makeTempDir({ prefix: "adalrs-lock-" });
   const lines: string[] = [];
   await trainLeasedRun({
     store,
     workerId: "w-locked",
     backend: workerBackend("cpu"),
-    checkpointDir: await Deno.makeTempDir({ prefix: "adalrs-lock-" }),
+    checkpointDir,
     leaseTtlMs: 10_000,
     log: (line) => lines.push(line),
   }, held);
+  await Deno.remove(checkpointDir, { recursive: true });
   const view = (await store.get(run.id))!;
   assert.equal(view.status, "running", "the run was not failed for a busy store");
   assert.equal(view.seq, 1, "only RunLeased landed");

@@ -28,15 +28,17 @@ Deno.test("regression: a worker that leases a run in the instant it completed ap
     expectedSeq: 0,
   });
   const held = (await acquireLease(kv, run.id, "late", 10_000, Date.now()))!;
+  const checkpointDir = await Deno.makeTempDir({ prefix: "adalrs-late-" });
   const lines: string[] = [];
   await trainLeasedRun({
     store,
     workerId: "late",
     backend: workerBackend("cpu"),
-    checkpointDir: await Deno.makeTempDir({ prefix: "adalrs-late-" }),
+    checkpointDir,
     leaseTtlMs: 10_000,
     log: (line) => lines.push(line),
   }, held);
+  await Deno.remove(checkpointDir, { recursive: true });
   assert.equal((await store.read(run.id)).length, 2, "nothing appended after RunCompleted");
   assert.match(lines.join("\n"), /stopped: run \w+ is already completed/);
   assert.equal((await kv.get(["lease", run.id])).value, null, "the lease was given back");

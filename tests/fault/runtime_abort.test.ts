@@ -4,7 +4,7 @@ import { EXIT_RUNTIME_ABORTED } from "../../workers/supervise.ts";
 import { diskStore, startWorker, syntheticDefinition, waitFor } from "../workers/_worker.ts";
 
 Deno.test("a worker whose WebAssembly runtime aborts fails that run, takes no other, and exits 70 to be replaced", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   // Past the wasm heap: the API now refuses this definition (see tests/api/limits.test.ts), so
   // it is put in the store directly, as a run created before that check would have been.
   const fits = RunDefinitionSchema.parse({
@@ -42,7 +42,6 @@ Deno.test("a worker whose WebAssembly runtime aborts fails that run, takes no ot
     try {
       worker.kill("SIGKILL");
     } catch { /* exited */ }
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });

@@ -9,7 +9,7 @@ import {
 import { assertIntact, leases } from "./_checks.ts";
 
 Deno.test("kill -9 of a worker mid-window: a second worker resumes from the checkpoint; log intact", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(syntheticDefinition(400, 3));
   const first = startWorker(kvPath, "doomed");
   let second: Deno.ChildProcess | null = null;
@@ -26,13 +26,12 @@ Deno.test("kill -9 of a worker mid-window: a second worker resumes from the chec
     assert.ok(b.resume && b.resume.fromSeq > 0, "resumed from a checkpoint, not the start");
   } finally {
     if (second) await stopWorker(second);
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });
 
 Deno.test("kill -9 of a worker right after a snapshot action: the trial is abandoned, resumed before it", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   // 10x below the optimum: descent slows, and AdaLRS snapshots and tries a higher LR.
   const run = await store.create(syntheticDefinition(600, 4));
   const first = startWorker(kvPath, "doomed");
@@ -59,13 +58,12 @@ Deno.test("kill -9 of a worker right after a snapshot action: the trial is aband
     );
   } finally {
     if (second) await stopWorker(second);
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });
 
 Deno.test("kill -9 of a worker mid-checkpoint write: the .partial file is never loaded", async () => {
-  const { store, kvPath, dir } = await diskStore();
+  const { store, kvPath, dir, removeStore } = await diskStore();
   const run = await store.create(syntheticDefinition(300, 1));
   // FIFOs where the temporary files of checkpoints from step 100 on go (checkpoints fall on
   // window ends, multiples of 10): the write blocks opening one, so the worker is caught with a
@@ -101,7 +99,6 @@ Deno.test("kill -9 of a worker mid-checkpoint write: the .partial file is never 
     }
   } finally {
     if (second) await stopWorker(second);
-    store.kv.close();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeStore();
   }
 });

@@ -7,11 +7,21 @@
 import { EventStore, RunDefinitionSchema, type RunView } from "../../src/events/mod.ts";
 import { spawnWorker } from "../../workers/spawn.ts";
 
-/** A temporary store on disk that worker processes can share. */
-export async function diskStore(): Promise<{ store: EventStore; dir: string; kvPath: string }> {
+/**
+ * A temporary store on disk that worker processes can share; `removeStore` closes it and deletes
+ * its folder (checkpoints included), so that test runs leave nothing in the temp folder.
+ */
+export async function diskStore(): Promise<
+  { store: EventStore; dir: string; kvPath: string; removeStore: () => Promise<void> }
+> {
   const dir = await Deno.makeTempDir({ prefix: "adalrs-test-" });
   const kvPath = `${dir}/adalrs.kv`;
-  return { store: new EventStore(await Deno.openKv(kvPath)), dir, kvPath };
+  const store = new EventStore(await Deno.openKv(kvPath));
+  const removeStore = async () => {
+    store.kv.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  return { store, dir, kvPath, removeStore };
 }
 
 /** Starts a worker process on the store at `kvPath`, with a short lease so tests run fast. */

@@ -14,7 +14,7 @@ const tinyGpt = RunDefinitionSchema.parse({
 });
 
 Deno.test("A GPT worker runs a paired trial's control branch from the snapshot, on the same batches", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(tinyGpt);
   const worker = startWorker(kvPath, "paired");
   try {
@@ -47,6 +47,6 @@ Deno.test("A GPT worker runs a paired trial's control branch from the snapshot, 
     assert.equal(report.identical, 20);
   } finally {
     await stopWorker(worker);
-    store.kv.close();
+    await removeStore();
   }
 });

@@ -32,7 +32,7 @@ async function lossesByStep(store: EventStore, id: string): Promise<Map<number, 
 }
 
 Deno.test("A GPT run killed mid-run resumes from its checkpoint with bit-identical losses", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const reference = await store.create(tinyGpt);
   const resumed = await store.create(tinyGpt);
   const first = startWorker(kvPath, "steady");
@@ -62,6 +62,6 @@ Deno.test("A GPT run killed mid-run resumes from its checkpoint with bit-identic
   } finally {
     if (second) await stopWorker(second);
     else await stopWorker(first);
-    store.kv.close();
+    await removeStore();
   }
 });

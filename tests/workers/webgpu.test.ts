@@ -17,7 +17,7 @@ function webgpuWorker(kvPath: string, env?: Record<string, string>): Deno.ChildP
 }
 
 Deno.test("A --backend webgpu worker trains a GPT run and records its adapter", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(tinyGpt);
   const worker = webgpuWorker(kvPath);
   try {
@@ -36,12 +36,12 @@ Deno.test("A --backend webgpu worker trains a GPT run and records its adapter", 
     assert.match(backend?.accelerator ?? "", /^WebGPU on /);
   } finally {
     await stopWorker(worker);
-    store.kv.close();
+    await removeStore();
   }
 });
 
 Deno.test("A --backend webgpu worker without an adapter fails the run, saying why", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(tinyGpt);
   // Deno's WebGPU reads DENO_WEBGPU_BACKEND; DirectX 12 does not exist on Linux: no adapter.
   const worker = webgpuWorker(kvPath, { DENO_WEBGPU_BACKEND: "dx12" });
@@ -54,6 +54,6 @@ Deno.test("A --backend webgpu worker without an adapter fails the run, saying wh
     assert.ok(!events.some((e) => e.type === "RunLeased" || e.type === "LossWindowRecorded"));
   } finally {
     await stopWorker(worker);
-    store.kv.close();
+    await removeStore();
   }
 });

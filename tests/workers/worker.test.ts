@@ -3,7 +3,7 @@ import { replayRun } from "../../src/replay/mod.ts";
 import { diskStore, startWorker, stopWorker, syntheticDefinition, waitFor } from "./_worker.ts";
 
 Deno.test("A worker process trains a managed run to completion; replay is identical", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(syntheticDefinition(300));
   const worker = startWorker(kvPath, "w1");
   try {
@@ -23,12 +23,12 @@ Deno.test("A worker process trains a managed run to completion; replay is identi
     assert.equal(report.identical, 30);
   } finally {
     await stopWorker(worker);
-    store.kv.close();
+    await removeStore();
   }
 });
 
 Deno.test("Two worker processes never train the same run at once", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const runs = await Promise.all([1, 2, 3, 4].map(() => store.create(syntheticDefinition(200, 1))));
   // A long lease: a takeover here would mean a worker stalled for 10 s, not a race.
   const workers = [startWorker(kvPath, "wa", 10_000), startWorker(kvPath, "wb", 10_000)];
@@ -45,12 +45,12 @@ Deno.test("Two worker processes never train the same run at once", async () => {
     assert.deepEqual([...trainedBy].sort(), ["wa", "wb"]);
   } finally {
     await Promise.all(workers.map((w) => stopWorker(w)));
-    store.kv.close();
+    await removeStore();
   }
 });
 
 Deno.test("Killing a worker mid-run lets a second one finish it from the checkpoint", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(syntheticDefinition(600, 4));
   const first = startWorker(kvPath, "doomed");
   let second: Deno.ChildProcess | null = null;
@@ -80,12 +80,12 @@ Deno.test("Killing a worker mid-run lets a second one finish it from the checkpo
     assert.equal(report.final.nextStep, 600);
   } finally {
     if (second) await stopWorker(second);
-    store.kv.close();
+    await removeStore();
   }
 });
 
 Deno.test("Cancelling a run stops its worker within one step", async () => {
-  const { store, kvPath } = await diskStore();
+  const { store, kvPath, removeStore } = await diskStore();
   const run = await store.create(syntheticDefinition(5000, 20));
   const worker = startWorker(kvPath, "w-cancel");
   try {
@@ -103,6 +103,6 @@ Deno.test("Cancelling a run stops its worker within one step", async () => {
     const log = await stopWorker(worker);
     assert.match(log, /stopped: run .* is cancelled/);
   } finally {
-    store.kv.close();
+    await removeStore();
   }
 });
