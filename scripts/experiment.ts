@@ -13,13 +13,15 @@
  * fit·9 with the same definition and seed. `--fit LR` takes the fit from an earlier sweep (another
  * seed's): only the fixed runs at fit/9, fit/3, fit, fit·3 and fit·9 train as baselines. `--only
  * fixed` trains the baselines alone. `--sweep-from DIR/results.json` reuses the sweep an earlier
- * experiment of the same definition and seed recorded (its store may be gone). Writes `results.md`, `results.json` and SVG plots to
+ * experiment of the same training and seed recorded (its store may be gone), with its grid and
+ * fit; a file of another training is refused. Writes `results.md`, `results.json` and SVG plots to
  * `docs/results/<profile>-<schedule>/` (or `--out`). Runs go through the normal pipeline: a
  * service embedded here (store in `data/experiments/<profile>-<schedule>`, N worker processes)
  * or the one at `--url`. Interrupted? Rerun the same command: finished runs are reused and
- * unfinished ones resume from their checkpoints. `--plan` prints the resolved definition and the
- * estimated wall time, and runs nothing. `key=value` arguments set controller settings of the
- * AdaLRS runs (`compare=cooldown`), as in `deno task what-if`.
+ * unfinished ones resume from their checkpoints. `--plan` prints the resolved definition, the
+ * AdaLRS runs with their start LRs when the fit is known, and the estimated wall time, and runs
+ * nothing. `key=value` arguments set controller settings of the AdaLRS runs
+ * (`compare=cooldown`), as in `deno task what-if`.
  *
  * @module
  */
@@ -40,6 +42,7 @@ import {
   runExperiment,
   sweepFromResults,
   SweepProgress,
+  type SweepResult,
   trainingSpan,
   writeFiles,
 } from "../src/research/experiment/mod.ts";
@@ -147,11 +150,25 @@ const base = {
   adalrs: { ...profileBase.adalrs, reference: reference as ReferenceKind, ...settings },
 };
 const secondsPerStep = values["seconds-per-step"] ?? size.secondsPerStep;
-const grid = { center: size.center, spacing: 3 };
 const dataDir = values.data ?? `data/experiments/${name}`;
-const sweepFile = values["sweep-from"] === undefined
-  ? undefined
-  : sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"])));
+let sweepFile: SweepResult | undefined;
+if (values["sweep-from"] !== undefined) {
+  // A reused sweep brings its own grid and fit: starts placed around another centre would be
+  // labelled fit/9 and compared with baselines that are not at their LR.
+  if (givenFit !== null || values.center !== undefined) {
+    console.error(
+      "error: --sweep-from takes the grid and the fit from its file; leave out --fit and --center",
+    );
+    Deno.exit(2);
+  }
+  try {
+    sweepFile = sweepFromResults(JSON.parse(await Deno.readTextFile(values["sweep-from"])), base);
+  } catch (err) {
+    console.error(`error: --sweep-from ${values["sweep-from"]}: ${(err as Error).message}`);
+    Deno.exit(2);
+  }
+}
+const grid = sweepFile?.grid ?? { center: size.center, spacing: 3 };
 const only = values.only as "fixed" | "all";
 // With the fit known (given, or from a reused sweep) every run is known; a sweep grows as it goes.
 const fitIndex = sweepFile?.fit?.index ?? (givenFit === null ? null : 0);
@@ -191,6 +208,7 @@ const estimate = estimateSeconds({
 });
 if (values.plan) {
   console.log(JSON.stringify({ profile, schedule, size, points, base }, null, 2));
+  for (const d of known?.adalrs ?? []) console.log(d.name);
   console.log(
     `${sweepRuns} + ${adalrsRuns} runs of ${size.steps} steps on ${size.workers} workers: ~${
       (estimate / 60).toFixed(0)

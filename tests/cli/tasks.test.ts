@@ -82,6 +82,39 @@ Deno.test("experiment --plan with --sweep-from counts only the AdaLRS runs it wi
   assert.match(out.stdout, /^0 \+ 2 runs of 3000 steps/m);
 });
 
+Deno.test("experiment --sweep-from places the starts on the file's grid and refuses another training", async () => {
+  // Seed 2's 1,500-step sweep was centred on its fit, 9e-3, not on the profile's 3e-3.
+  const plan = [
+    "scripts/experiment.ts",
+    "--profile",
+    "full",
+    "--schedule",
+    "cosine",
+    "--steps",
+    "1500",
+    "--window",
+    "37",
+    "--starts",
+    "fit/9,fit/3",
+    "--sweep-from",
+    "docs/results/short-1500/cosine-seed2/results.json",
+    "--plan",
+  ];
+  const same = await runScript([...plan, "--seed", "2"]);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stdout, /^full-cosine-seed2: AdaLRS from fit\/9 \(lr 0\.00100\)$/m);
+  assert.match(same.stdout, /^full-cosine-seed2: AdaLRS from fit\/3 \(lr 0\.00300\)$/m);
+  const otherSeed = await runScript([...plan, "--seed", "1"]);
+  assert.equal(otherSeed.code, 2);
+  assert.match(
+    otherSeed.stderr,
+    /the sweep was trained with training\.seed = 2, this experiment has 1/,
+  );
+  const withFit = await runScript([...plan, "--seed", "2", "--fit", "3e-3"]);
+  assert.equal(withFit.code, 2);
+  assert.match(withFit.stderr, /--sweep-from takes the grid and the fit from its file/);
+});
+
 Deno.test("experiment --plan with a given fit and a store says how many runs it already holds", async () => {
   const data = await Deno.makeTempDir({ prefix: "adalrs-plan-" });
   try {

@@ -149,20 +149,63 @@ export interface ExperimentOptions extends Omit<SweepOptions, "margin"> {
 /**
  * The sweep recorded in an earlier experiment's `results.json`, to reuse its fixed-LR runs as
  * baselines when their store is gone: seeded training is bit-identical, so they would train
- * the same again.
+ * the same again. Only a sweep of the same training serves: its model, data, training (steps,
+ * batches, seed), schedule and optimizer apart from the LR must be `base`'s, or its losses are
+ * another experiment's baselines.
  *
  * @param json the parsed `results.json`
+ * @param base the definition this experiment would sweep with
  * @returns its sweep, grid and fit
+ * @throws Error naming the first setting where the recorded definition differs from `base`
  */
 export function sweepFromResults(json: {
   grid: LrGrid;
   fit: { index: number };
   extended: number[];
   sweep: RunResult[];
-}): SweepResult {
+  definition: RunDefinition;
+}, base: RunDefinition): SweepResult {
+  const differs = firstDifference(trainingOf(json.definition), trainingOf(base));
+  if (differs !== null) {
+    throw new Error(
+      `the sweep was trained with ${differs.path} = ${differs.recorded}, this experiment has ${differs.wanted}`,
+    );
+  }
   const runs = json.sweep.map((r) => ({ ...r, finalValLoss: Number(r.finalValLoss) }));
   const fit = runs.find((r) => r.index === json.fit.index) ?? null;
   return { grid: json.grid, runs, fit, extended: json.extended };
+}
+
+/** What makes two fixed-LR runs at the same LR the same run: everything but names, tags, AdaLRS. */
+function trainingOf(d: RunDefinition): Record<string, unknown> {
+  const { lr: _lr, ...optimizer } = d.optimizer;
+  return { model: d.model, data: d.data, training: d.training, schedule: d.schedule, optimizer };
+}
+
+/** The first leaf where `recorded` and `wanted` differ, as a dotted path, or null. */
+function firstDifference(
+  recorded: unknown,
+  wanted: unknown,
+  path = "",
+): { path: string; recorded: string; wanted: string } | null {
+  if (
+    typeof recorded === "object" && recorded !== null && typeof wanted === "object" &&
+    wanted !== null
+  ) {
+    const keys = new Set([...Object.keys(recorded), ...Object.keys(wanted)]);
+    for (const key of [...keys].sort()) {
+      const found = firstDifference(
+        (recorded as Record<string, unknown>)[key],
+        (wanted as Record<string, unknown>)[key],
+        path === "" ? key : `${path}.${key}`,
+      );
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  return recorded === wanted
+    ? null
+    : { path, recorded: JSON.stringify(recorded), wanted: JSON.stringify(wanted) };
 }
 
 /** A finished experiment: the sweep and the AdaLRS runs. */
