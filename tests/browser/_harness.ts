@@ -107,16 +107,39 @@ export async function openDashboard(opts: DashboardOptions = {}): Promise<Dashbo
       await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
     },
     async [Symbol.asyncDispose]() {
-      await withTimeout(context.close(), 20_000, "closing Chromium").catch((err) => {
-        errors.push(String(err));
-      });
-      await server.shutdown();
+      const closed = await withTimeout(context.close(), 20_000, "closing Chromium").then(
+        () => true,
+        (err) => (errors.push(String(err)), false),
+      );
+      // A Chromium that will not close still holds the page's event stream open, and the server's
+      // shutdown waits for every open connection: kill it, and bound the shutdown all the same.
+      if (!closed) await killProcessesNaming(profile);
+      const stopped = await withTimeout(server.shutdown(), 20_000, "stopping the server").then(
+        () => null,
+        (err: Error) => err,
+      );
       if (worker) await stopWorker(worker);
       store.kv.close();
       await Deno.remove(profile, { recursive: true }).catch(() => {});
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+      if (stopped) throw stopped;
     },
   };
+}
+
+/**
+ * Kills every process whose command line names `marker`: Chromium's processes name their profile
+ * folder, which is unique to one dashboard.
+ */
+async function killProcessesNaming(marker: string): Promise<void> {
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+    if (!cmdline.includes(marker)) continue;
+    try {
+      Deno.kill(Number(entry.name), "SIGKILL");
+    } catch { /* already gone */ }
+  }
 }
 
 /**

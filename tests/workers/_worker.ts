@@ -29,13 +29,29 @@ export function startWorker(kvPath: string, id: string, leaseTtlMs = 1500): Deno
   return spawnWorker({ kvPath, id, leaseTtlMs, pollMs: 50, output: "piped" });
 }
 
-/** Stops a worker and returns what it printed. */
-export async function stopWorker(worker: Deno.ChildProcess, signal: Deno.Signal = "SIGTERM") {
+/**
+ * Stops a worker and returns what it printed. A worker that has not exited `graceMs` after the
+ * signal is killed, so a stuck one fails its test (its output lacks the clean stop) instead of
+ * hanging the suite.
+ */
+export async function stopWorker(
+  worker: Deno.ChildProcess,
+  signal: Deno.Signal = "SIGTERM",
+  graceMs = 15_000,
+) {
+  const kill = (sig: Deno.Signal) => {
+    try {
+      worker.kill(sig);
+    } catch { /* already gone */ }
+  };
+  kill(signal);
+  const timer = setTimeout(() => kill("SIGKILL"), graceMs);
   try {
-    worker.kill(signal);
-  } catch { /* already gone */ }
-  const out = await worker.output();
-  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    const out = await worker.output();
+    return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls the run until `check` holds, or fails after `timeoutMs`. */
