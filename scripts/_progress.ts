@@ -8,7 +8,7 @@
 
 import { type Decision, decodeLoss } from "../src/adalrs/mod.ts";
 import { clock, LiveBlock, progressBar, type ProgressOutput } from "../src/cli/mod.ts";
-import type { BackendRecord, RunDefinition, RunEvent } from "../src/events/mod.ts";
+import { describeBackend, type RunDefinition, type RunEvent } from "../src/events/mod.ts";
 import { baseLr } from "../src/schedule/mod.ts";
 
 /** The live progress line, redrawn in place on a terminal; decisions print above it. */
@@ -131,11 +131,4 @@ export class Progress {
 function throughput(stepsPerSecond: number, tokensPerStep: number): string {
   if (tokensPerStep > 0) return `${Math.round(stepsPerSecond * tokensPerStep)} tok/s`;
   return `${stepsPerSecond.toFixed(stepsPerSecond < 10 ? 1 : 0)} steps/s`;
-}
-
-/** `webgpu 4.22.0 (WebGPU on llvmpipe …)`: the backend, its version and what accelerates it. */
-function describeBackend(backend: BackendRecord | null): string {
-  if (backend === null) return "an unknown backend";
-  const accelerator = backend.accelerator ? ` (${backend.accelerator})` : "";
-  return `${backend.name} ${backend.version}${accelerator}`;
 }

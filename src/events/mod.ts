@@ -9,6 +9,7 @@ export * from "./lease.ts";
 export * from "./run_view.ts";
 export * from "./store.ts";
 export * from "./types.ts";
+export * from "./backend.ts";
 export * from "./record_losses.ts";
 export * from "./kv_retry.ts";
 export * from "./trainer_plan.ts";

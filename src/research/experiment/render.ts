@@ -77,7 +77,8 @@ export function reportMarkdown(report: ExperimentReport, plots: string[] = []): 
     `Training started ${report.startedAt}; ${
       duration(report.wallSeconds)
     } from the first run's start to the last run's end ` +
-    `(${duration(workerSeconds(report))} of run time in all, on ${report.workers} worker(s)).`,
+    `(${duration(workerSeconds(report))} of run time in all, on ${report.workers} worker(s)).  `,
+    trainedOn(report),
     "",
   ];
   return lines.join("\n");
@@ -139,6 +140,23 @@ export function decisionSummary(run: RunResult): string {
     `${downscales} downscales on rising or non-finite losses, final multiplier ${
       run.multiplier.toPrecision(3)
     }`;
+}
+
+/**
+ * What trained the page's runs, and a warning when it was more than one backend or kernel: the
+ * same definition rounds differently on each, so such runs are not bit-for-bit comparable.
+ */
+function trainedOn(report: ExperimentReport): string {
+  const counts = new Map<string, number>();
+  for (const r of [...report.sweep, ...report.adalrs]) {
+    const key = r.backend ?? "a backend not recorded (results written before it was)";
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const list = [...counts].map(([b, n]) => `${b}: ${n} run${n === 1 ? "" : "s"}`).join("; ");
+  if (counts.size === 1) return `Trained on ${list}.`;
+  return `**Trained on more than one backend** (${list}). Other kernels round differently: at 9x ` +
+    'the fit LR that alone moved a run\'s final loss by 0.7% (docs/results.md, "From above"), ' +
+    "so differences that small between these runs may be the machines'.";
 }
 
 /** The runs' own wall times added up: the span above also counts pauses between invocations. */

@@ -51,6 +51,8 @@ Deno.test({
       assert.ok(adalrs.every((r) => r.role === "adalrs" && r.status === "completed"));
       assert.ok(adalrs.some((r) => r.multiplier !== 1), "AdaLRS moved no LR at all");
       assert.ok(adalrs.every((r) => r.steps === 240 && r.tokens === 240 && r.val.length > 0));
+      // Each result names what trained it, from the run's lease.
+      assert.ok([...sweep.runs, ...adalrs].every((r) => r.backend === "synthetic 1"));
 
       const events = await readEvents(service, adalrs[0].runId);
       assert.equal(replayRun(events).different, 0, "the AdaLRS run replays identically");

@@ -76,6 +76,30 @@ Deno.test("reportMarkdown() shows the table, the cost, the targets, the command 
   assert.match(md, new RegExp(`\\(${runs}\\.0 min of run time in all, on 2 worker\\(s\\)\\)`));
 });
 
+Deno.test("reportMarkdown() names what trained the runs, and warns when that differs between them", () => {
+  const haswell = "wasm 4.22.0 (OpenBLAS (Haswell, 1 threads) + wasm SIMD)";
+  const one = outcome();
+  for (const r of [...one.sweep.runs, ...one.adalrs]) r.backend = haswell;
+  const runs = one.sweep.runs.length + one.adalrs.length;
+  const md = reportMarkdown(buildReport(one, meta()), []);
+  assert.ok(md.includes(`Trained on ${haswell}: ${runs} runs.`), md);
+  assert.doesNotMatch(md, /more than one backend/);
+
+  // A sweep reused from a page trained elsewhere, or written before backends were recorded.
+  const mixed = outcome();
+  for (const r of mixed.adalrs) r.backend = haswell;
+  mixed.adalrs[0].backend = "wasm 4.22.0 (OpenBLAS (Zen, 1 threads) + wasm SIMD)";
+  const warned = reportMarkdown(buildReport(mixed, meta()), []);
+  assert.match(warned, /\*\*Trained on more than one backend\*\* \(/);
+  assert.ok(warned.includes(`${haswell}: ${mixed.adalrs.length - 1} runs`), warned);
+  assert.ok(warned.includes("(OpenBLAS (Zen, 1 threads) + wasm SIMD): 1 run;"), warned);
+  assert.ok(
+    warned.includes(
+      `not recorded (results written before it was): ${mixed.sweep.runs.length} runs`,
+    ),
+  );
+});
+
 Deno.test("reportMarkdown() names a run that did not complete instead of showing NaN", () => {
   const cancelled = outcome();
   cancelled.adalrs[3] = { ...adalrs(2, NaN, 1), status: "cancelled", steps: 0 };
