@@ -16,9 +16,10 @@
 
 import { pairedDifference } from "../src/adalrs/mod.ts";
 import { parseCommandLine } from "../src/cli/mod.ts";
-import { profileDefinition, PROFILES } from "../src/research/experiment/profiles.ts";
+import { profileDefinition } from "../src/research/experiment/profiles.ts";
 import { baseLr, type ScheduleKind } from "../src/schedule/mod.ts";
-import { BYTE_VOCAB_SIZE, createTrainer, initBackend } from "../src/train/mod.ts";
+import { initBackend } from "../src/train/mod.ts";
+import { probeTrainer, SIZE } from "./_probe.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task probe:compare [--schedule cosine] [--start 9] [--at 300,600] [--seed 0]",
@@ -53,26 +54,13 @@ const { values } = parseCommandLine({
   },
 });
 
-const size = PROFILES.full;
+const size = SIZE;
 // The experiment's own run definition: the same schedule, warmup and optimizer as its runs.
 const definition = profileDefinition(size, values.schedule as ScheduleKind, values.seed);
 const schedule = definition.schedule;
 const peak = values.fit * values.start;
 const lrAt = (step: number) => baseLr(schedule, peak, step, size.steps);
-const trainer = createTrainer({
-  model: {
-    vocabSize: BYTE_VOCAB_SIZE,
-    layers: size.layers,
-    width: size.width,
-    heads: size.heads,
-    contextLength: size.sequenceLength,
-  },
-  data: { corpus: "moby-dick" },
-  batchSize: size.batchSize,
-  seed: values.seed,
-  optimizer: definition.optimizer,
-  backend: await initBackend("wasm"),
-});
+const trainer = probeTrainer(definition, await initBackend("wasm"));
 
 /** One branch's losses after the settling steps and over each cooldown, and their validations. */
 interface Branch {

@@ -11,15 +11,10 @@
  */
 
 import { clock, LiveBlock, parseCommandLine, progressBar } from "../src/cli/mod.ts";
-import { profileDefinition, PROFILES } from "../src/research/experiment/profiles.ts";
+import { profileDefinition } from "../src/research/experiment/profiles.ts";
 import { baseLr, type ScheduleKind } from "../src/schedule/mod.ts";
-import {
-  BYTE_VOCAB_SIZE,
-  createTrainer,
-  decodeCheckpoint,
-  initBackend,
-  type Trainer,
-} from "../src/train/mod.ts";
+import { decodeCheckpoint, initBackend, type Trainer } from "../src/train/mod.ts";
+import { probeTrainer, SIZE } from "./_probe.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task probe:switch [--schedule cosine] [--start 9] [--at 300] [--to 1,3] [--seed 0]",
@@ -65,7 +60,7 @@ async function weightNorm(trainer: Trainer): Promise<number> {
   return Math.sqrt(sum);
 }
 
-const size = PROFILES.full;
+const size = SIZE;
 // The experiments' own definition: the same schedule, warmup and optimizer as their runs.
 const definition = profileDefinition(size, values.schedule as ScheduleKind, values.seed);
 const base = (step: number) => baseLr(definition.schedule, values.fit, step, size.steps);
@@ -85,20 +80,8 @@ const rows = [
   "| --- | --- | --- | --- | --- | --- |",
 ];
 for (const [i, { at, to }] of pairs.entries()) {
-  const trainer = createTrainer({
-    model: {
-      vocabSize: BYTE_VOCAB_SIZE,
-      layers: size.layers,
-      width: size.width,
-      heads: size.heads,
-      contextLength: size.sequenceLength,
-    },
-    data: { corpus: "moby-dick" },
-    batchSize: size.batchSize,
-    seed: values.seed,
-    optimizer: definition.optimizer,
-    backend,
-  });
+  const trainer = probeTrainer(definition, backend);
+
   const curve: string[] = [];
   let normAt = NaN;
   for (let step = 0; step < size.steps; step++) {
