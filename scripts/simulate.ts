@@ -36,9 +36,12 @@ interface Variant {
   adalrs: Partial<AdalrsConfig>;
 }
 
-/** Revision 3's paired trials, whatever today's defaults: revision 4 changes three of them. */
+/** Revision 4's rules (revisions 5-7 decide alike by default), whatever today's defaults. */
+const REVISION_4: Partial<AdalrsConfig> = { trial: "paired", earlyAccept: 0 };
+
+/** Revision 3's paired trials: revision 4 changes three of their settings. */
 const REVISION_3: Partial<AdalrsConfig> = {
-  trial: "paired",
+  ...REVISION_4,
   downscaleAfterSearch: true,
   repeatDownscale: false,
   downscaleOnTie: false,
@@ -46,8 +49,8 @@ const REVISION_3: Partial<AdalrsConfig> = {
 
 /**
  * The settings compared: revision 2's sequential references, revision 3's paired trials and its
- * options, each of revision 4's changes alone, revision 4 (the default, as revisions 5 and 6 decide
- * it), cooled verdicts, and aborting blown-up upscales.
+ * options, each of revision 4's changes alone, revision 4 (as revisions 5-7 decide it by default),
+ * cooled verdicts, aborting blown-up upscales, and revision 8 (the default: upscales kept early).
  */
 const VARIANTS: Variant[] = [
   ...(["trigger", "pair", "fresh", "bracket", "trigger-return"] as ReferenceKind[]).map((
@@ -63,9 +66,10 @@ const VARIANTS: Variant[] = [
   { label: "r3 + frozen after search", adalrs: { ...REVISION_3, downscaleAfterSearch: false } },
   { label: "r3 + repeat downscale", adalrs: { ...REVISION_3, repeatDownscale: true } },
   { label: "r3 + downscale on tie", adalrs: { ...REVISION_3, downscaleOnTie: true } },
-  { label: "paired r4 (default)", adalrs: { trial: "paired" } },
-  { label: "r4 + cooled verdicts", adalrs: { trial: "paired", compare: "cooldown" } },
-  { label: "r4 + abort at +10%", adalrs: { trial: "paired", abortRise: 0.1 } },
+  { label: "paired r4", adalrs: REVISION_4 },
+  { label: "r4 + cooled verdicts", adalrs: { ...REVISION_4, compare: "cooldown" } },
+  { label: "r4 + abort at +10%", adalrs: { ...REVISION_4, abortRise: 0.1 } },
+  { label: "r8: r4 + early accept (default)", adalrs: { trial: "paired" } },
 ];
 const STARTS = [0.1, 1 / 3, 3, 10];
 

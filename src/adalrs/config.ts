@@ -147,6 +147,16 @@ export interface AdalrsConfig {
    * their trial window, the kept ones at most 3.1%.
    */
   abortRise: number;
+  /**
+   * (`paired`, revision 8: 2; 0: off) An upscale whose trial branch is ahead of the control branch
+   * by more than this many errors at an earlier settling window is kept then: the rest of the
+   * control branch does not run. The earlier windows lean against upscales (the loss-level shift
+   * is still relaxing), so an upscale ahead there stays ahead: of the GPT's and an independent
+   * PyTorch GPT's 143 logged upscale verdicts, all 70 that were ahead by 2 errors before their
+   * last settling window were kept, and none of the 52 not kept was ahead there by even one.
+   * Downscales are always compared at the last window: their early lead fades.
+   */
+  earlyAccept: number;
 }
 
 /**
@@ -155,7 +165,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 7,
+  revision: 8,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -193,6 +203,9 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // Off: at 0.1 it saved steps on cosine from 9x above but kept WSD runs at 9x, where revision 4
   // comes down to 2.3x (docs/controller.md, "Stopping a blown-up upscale").
   abortRise: 0,
+  // Revision 8: an upscale already ahead by 2 errors saves the rest of its control branch, one
+  // window a trial at settle 2 (docs/controller.md, "Revision 8").
+  earlyAccept: 2,
 };
 
 /**
@@ -217,6 +230,7 @@ const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, 
     },
     { revision: 4, settings: { compare: "settled" } },
     { revision: 5, settings: { abortRise: 0 } },
+    { revision: 7, settings: { earlyAccept: 0 } },
   ];
 
 /** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
@@ -230,7 +244,8 @@ type NewSettings =
   | "repeatDownscale"
   | "downscaleOnTie"
   | "compare"
-  | "abortRise";
+  | "abortRise"
+  | "earlyAccept";
 
 /**
  * The values of the settings that `revision` did not have, as it behaved: what a new run that asks
@@ -256,7 +271,8 @@ export function revisionSettings(revision: number): Partial<AdalrsConfig> {
  * written by revision 2 has no `revision`, `trial` or `climb`, and replays as sequential trials
  * without climbing; one written by revision 2 or 3 has no `downscaleAfterSearch`,
  * `repeatDownscale` or `downscaleOnTie`, and replays as revision 3 behaved; one written before
- * `compare` existed replays with settled branches, and one from before `abortRise` never aborts.
+ * `compare` existed replays with settled branches, one from before `abortRise` never aborts, and
+ * one from before revision 8 compares every trial at its last settling window.
  *
  * @param adalrs the settings as stored in a run's `RunCreated`
  * @returns every setting, the missing ones filled with {@linkcode revisionSettings}
@@ -331,6 +347,7 @@ export function defaultSettle(window: number, revision: number): number {
  * - 6: `abortRise`, opt-in `trial-abort` and `ceiling`; its default (0) decides as revision 5 did.
  * - 7: a run that leaves out `window` and `settle` settles for at least {@linkcode SETTLE_STEPS}
  *   ({@linkcode defaultSettle}); the rules decide as revision 6's did for the same settings.
+ * - 8: `earlyAccept` (2): an upscale already ahead at an earlier settling window is kept then.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

@@ -35,7 +35,9 @@ export type Action =
  * - `trial-return`: (`bracket`, `trigger-return`) the trial window is measured; one more window
  *   at the old LR closes the reference (or, for `trigger-return`, the setback check) before the
  *   trial is judged.
- * - `trial-accept`: the trial descended faster beyond the error bars; keep the higher LR.
+ * - `trial-accept`: the trial descended faster beyond the error bars; keep the higher LR. Paired:
+ *   the trial branch ended ahead of the control branch, batch for batch; with `earlyAccept`, an
+ *   upscale already ahead by that many errors at an earlier settling window (`paired.settleWindow`).
  * - `trial-restore`: the trial descended slower beyond the error bars; restore and downscale.
  * - `trial-setback`: (`bracket`, `trigger-return`) back at the old LR, the loss stands above
  *   where it was before the trial, beyond the error bars: the trial set training back; restore
@@ -122,6 +124,11 @@ export interface PairedEvidence {
    * branch; the compared losses are its second half.
    */
   cooldown?: number;
+  /**
+   * (`earlyAccept`) The settling window compared (from 1), when an upscale was kept before its
+   * last one: the control branch ended after replaying it.
+   */
+  settleWindow?: number;
 }
 
 /** One LR decision with its evidence. Identical on every replay of the same losses. */

@@ -328,7 +328,7 @@ function pairedTrial(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { settle, settleAt, compare, abortRise } = state.setup.adalrs;
+  const { settle, settleAt, compare, abortRise, earlyAccept } = state.setup.adalrs;
   const cooldown = compare === "cooldown";
   switch (trial.stage) {
     case "running":
@@ -358,10 +358,16 @@ function pairedTrial(
       const settling = trial.settling ?? 0;
       if (!cooldown && settling + 1 < settle) {
         // The loss-level shift of the trial LR is still relaxing: one more settling window.
+        const compareEarly = earlyAccept > 0 && trial.direction !== "down";
         return {
           ...hold(state, "trial-settle", null),
           m: settleM(trial.mBefore, trial.mTrial, settleAt),
-          trial: { ...trial, settling: settling + 1 },
+          trial: {
+            ...trial,
+            settling: settling + 1,
+            ...(compareEarly &&
+              { earlier: [...(trial.earlier ?? []), { losses: [...losses], stats }] }),
+          },
           reference: trial.reference,
         };
       }
@@ -385,6 +391,7 @@ function pairedTrial(
           measured: trial.measured,
           settled: [...losses],
           settledStats: stats,
+          ...(trial.earlier && { earlier: trial.earlier }),
           windows: 0,
         },
         reference: trial.reference,
@@ -431,11 +438,11 @@ function abortTrial(
 }
 
 /**
- * A window of a paired trial's control branch. The first is only run; the second is compared,
- * batch for batch, with the trial branch's settling window (same batches, same LR, different
- * weights). The trial branch ahead: restore it and keep its LR. An upscale behind: stay on the
- * control branch and start a downscale trial from there. Otherwise the control branch goes on at
- * the old LR.
+ * A window of a paired trial's control branch. The first is only run; the last is compared,
+ * batch for batch, with the trial branch's last settling window (same batches, same LR, different
+ * weights), and with `earlyAccept` an upscale's windows in between too. The trial branch ahead:
+ * restore it and keep its LR. An upscale behind: stay on the control branch and start a downscale
+ * trial from there. Otherwise the control branch goes on at the old LR.
  */
 function controlWindow(
   state: ControllerState,
@@ -444,7 +451,7 @@ function controlWindow(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { z, climb, settle, settleAt, downscaleOnTie, compare } = state.setup.adalrs;
+  const { z, settle, settleAt, downscaleOnTie, compare } = state.setup.adalrs;
   const direction = trial.direction ?? "up";
   const cooldown = compare === "cooldown";
   if (cooldown && trial.windows === 0) {
@@ -458,6 +465,8 @@ function controlWindow(
       reference: trial.reference,
     };
   }
+  const early = earlyVerdict(state, trial, stats, losses);
+  if (early !== null) return early;
   if (!cooldown && trial.windows < settle) {
     return {
       ...hold(state, "control-window", null),
@@ -487,17 +496,7 @@ function controlWindow(
   const ahead = paired.difference < -paired.e;
   // A tie after a lost upscale leans down: the short comparison favours the higher LR.
   const tieDown = downscaleOnTie && direction === "down" && paired.difference <= paired.e;
-  if (ahead || tieDown) {
-    return {
-      ...hold(state, "trial-accept", null),
-      ...judged,
-      m: trial.mTrial,
-      adjusted: true,
-      action: { kind: "restore", snapshotId: trial.branchId },
-      trial: climb ? climbing(direction) : null,
-      lastKept: direction,
-    };
-  }
+  if (ahead || tieDown) return keepTrialBranch(state, trial, judged);
   if (paired.difference > paired.e && direction === "up") {
     const rejected = { ...judged, rule: "trial-reject" as const, adjusted: true, lastKept: null };
     if (!state.setup.adalrs.downscaleAfterSearch && !inSearchPhase(state, stats)) {
@@ -519,6 +518,59 @@ function controlWindow(
     ...judged,
     bracketed: (state.bracketed ?? false) || direction === "down",
     lastKept: null,
+  };
+}
+
+/**
+ * (`earlyAccept`) An upscale's verdict before its last settling window: the trial branch's
+ * settling window against the control window on the same batches, accepted only if the trial
+ * branch is ahead by more than `earlyAccept` errors. The earlier a settling window, the more of the
+ * trial LR's loss-level shift it still carries against the upscale, so a lead there lasts; the
+ * restored trial branch has already trained the batches the control branch has not reached.
+ *
+ * @returns the accept, or null when the control branch goes on
+ */
+function earlyVerdict(
+  state: ControllerState,
+  trial: Extract<Trial, { stage: "control" }>,
+  stats: WindowStats,
+  losses: readonly number[],
+): Outcome | null {
+  const { earlyAccept, z } = state.setup.adalrs;
+  // Control window i (from 1) replays the batches of the trial branch's settling window i.
+  const settled = trial.earlier?.[trial.windows - 1];
+  if (earlyAccept <= 0 || settled === undefined || trial.direction === "down") return null;
+  const difference = pairedDifference(settled.losses, losses, z);
+  if (!(difference.difference < -earlyAccept * difference.e)) return null;
+  const k = losses.length;
+  const paired = {
+    ...difference,
+    trialFrom: trial.measured.fromStep,
+    controlFrom: stats.toStep + 1 - (trial.windows + 1) * k,
+    settleWindow: trial.windows,
+  };
+  return {
+    ...keepTrialBranch(state, trial, { reference: stats, trialWindow: settled.stats, paired }),
+    // The control branch stops short: the trial branch is ahead by the windows it did not run.
+    replayed: -(state.setup.adalrs.settle - trial.windows) * k,
+  };
+}
+
+/** A paired trial's branch won: restore it and keep its LR. */
+function keepTrialBranch(
+  state: ControllerState,
+  trial: Extract<Trial, { stage: "control" }>,
+  judged: { reference: WindowStats; trialWindow: WindowStats; paired: PairedEvidence },
+): Outcome {
+  const direction = trial.direction ?? "up";
+  return {
+    ...hold(state, "trial-accept", null),
+    ...judged,
+    m: trial.mTrial,
+    adjusted: true,
+    action: { kind: "restore", snapshotId: trial.branchId },
+    trial: state.setup.adalrs.climb ? climbing(direction) : null,
+    lastKept: direction,
   };
 }
 

@@ -21,8 +21,10 @@ import type { LossValue } from "./loss_value.ts";
  *   window back at `mBefore` closes the reference around it, shows a setback, or (paired) ends the
  *   trial branch.
  * - `control` (`paired`): the trial branch was saved as `branchId` and `snapshotId` restored; the
- *   same steps run again at `mBefore`. `settled` holds the trial branch's settling-window losses,
- *   compared batch for batch with the control branch's second window.
+ *   same steps run again at `mBefore`. `settled` holds the trial branch's last settling window's
+ *   losses, compared batch for batch with the control branch's last window (and, with
+ *   `earlyAccept`, `earlier` the windows before it, compared with the control branch's as they
+ *   come).
  *
  * With `compare: "cooldown"` a window with `coolFrom` set is a cooldown: its LR falls linearly from
  * the branch's towards zero ({@linkcode currentLr}). The trial branch is saved as `branchId` before
@@ -43,6 +45,8 @@ export type Trial =
     direction?: Direction;
     /** (`paired`) settling windows finished before this one. */
     settling?: number;
+    /** (`earlyAccept`, upscales) The settling windows before the last, for earlier comparisons. */
+    earlier?: SettlingWindow[];
     /** (`compare: "cooldown"`) First step of this cooldown window. */
     coolFrom?: number;
     snapshotId: string;
@@ -62,6 +66,8 @@ export type Trial =
     measured: WindowStats;
     settled: number[];
     settledStats: WindowStats;
+    /** (`earlyAccept`, upscales) The trial branch's settling windows before the last. */
+    earlier?: SettlingWindow[];
     /** Control windows measured so far. */
     windows: number;
     /** (`compare: "cooldown"`) First step of the control branch's cooldown window. */
@@ -69,6 +75,12 @@ export type Trial =
     /** (`compare: "cooldown"`) The control branch saved before its cooldown. */
     controlId?: string;
   };
+
+/** One settling window of a paired trial's trial branch: its losses and their statistics. */
+export interface SettlingWindow {
+  losses: number[];
+  stats: WindowStats;
+}
 
 /**
  * Which way a trial moves the LR: up by α' (every trial of revision 2), or down by β' (paired

@@ -121,6 +121,7 @@ export const AdalrsBaseSchema = z.strictObject({
   downscaleOnTie: z.boolean().default(ADALRS_DEFAULTS.downscaleOnTie),
   compare: z.enum(["settled", "cooldown"]).default(ADALRS_DEFAULTS.compare),
   abortRise: z.number().min(0).max(10).default(ADALRS_DEFAULTS.abortRise),
+  earlyAccept: z.number().min(0).max(100).default(ADALRS_DEFAULTS.earlyAccept),
 });
 
 /** Controller settings to override (what-if, experiments): the same fields, none required. */
@@ -158,6 +159,7 @@ export const AdalrsSchema = AdalrsBaseSchema.extend({
   downscaleOnTie: byRevision(AdalrsBaseSchema.shape.downscaleOnTie),
   compare: byRevision(AdalrsBaseSchema.shape.compare),
   abortRise: byRevision(AdalrsBaseSchema.shape.abortRise),
+  earlyAccept: byRevision(AdalrsBaseSchema.shape.earlyAccept),
 }).refine((a) => a.searchStart <= a.searchEnd, {
   message: "searchStart must not be after searchEnd",
   path: ["searchEnd"],

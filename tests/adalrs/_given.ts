@@ -40,6 +40,7 @@ export function setup(adalrs: Partial<AdalrsConfig> = {}, totalSteps = 1000): Co
       repeatDownscale: false,
       downscaleOnTie: false,
       compare: "settled",
+      earlyAccept: 0,
       window: K,
       searchStart: 0,
       searchEnd: 1,

@@ -146,6 +146,32 @@ Deno.test("POST losses: a paired trial answers branch, rewinds dataStep and list
   assert.equal(verdict.decision.paired.difference, -0.125);
 });
 
+Deno.test("POST losses: an upscale far ahead at its first settling window is kept there, and dataStep skips what its branch trained", async () => {
+  using t = await testApp();
+  // Today's defaults: settle 2, earlyAccept 2 (revision 8).
+  const id = (await t.call("POST", "/v1/runs", {
+    ...external(60, 5),
+    adalrs: { window: 5, searchStart: 0, searchEnd: 1, settle: 2 },
+  })).body.id as string;
+  const post = async (fromStep: number, losses: number[]) =>
+    (await t.call("POST", `/v1/runs/${id}/losses`, { fromStep, losses })).body;
+  await post(0, line(3, 0.5));
+  assert.deepEqual((await post(5, line(2, 0.25))).action, { kind: "snapshot", snapshotId: "s1" });
+  await post(10, line(1.8, 0.5));
+  assert.equal((await post(15, line(1.5, 0.25))).decision.rule, "trial-settle");
+  const branch = await post(20, line(1.4, 0.25));
+  assert.deepEqual([branch.nextStep, branch.dataStep, branch.keep], [25, 10, ["s1", "s1t"]]);
+  assert.equal((await post(25, line(1.8, 0.5))).decision.rule, "control-window");
+  // The control branch's second window, on the batches of the first settling window, ends 0.2
+  // above it on every batch: the trial branch is kept now; its third window does not run.
+  const verdict = await post(30, line(1.7, 0.25));
+  assert.equal(verdict.decision.rule, "trial-accept");
+  assert.equal(verdict.decision.paired.settleWindow, 1);
+  assert.deepEqual(verdict.action, { kind: "restore", snapshotId: "s1t" });
+  // The restored branch trained the batches of steps 10-24: the next step draws batch 25.
+  assert.deepEqual([verdict.nextStep, verdict.dataStep, verdict.keep], [35, 25, []]);
+});
+
 Deno.test("POST losses: a cooled paired trial saves each branch, ramps its LRs down and restores the winner", async () => {
   using t = await testApp();
   const id = (await t.call("POST", "/v1/runs", {

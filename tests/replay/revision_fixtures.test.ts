@@ -109,6 +109,41 @@ Deno.test("a revision-6 GPT run with aborts replays identical: revision6/managed
   assert.equal(replayRun(events, { abortRise: 0 }).decisions[6].derived.rule, "trial-return");
 });
 
+Deno.test("a revision-7 GPT run replays identical, and keeping upscales early would have decided it otherwise", async () => {
+  // docs/results.md, "Short runs": cosine, seed 1, from fit/9 at 1,500 steps (window 37, settle 3).
+  const { events, created, report } = await replayFixture("revision7/managed-gpt.jsonl");
+  assert.equal(created.data.definition.adalrs.revision, 7);
+  assert.equal(created.data.definition.adalrs.earlyAccept, undefined, "recorded before it");
+  const rules = report.decisions.map((d) => d.derived.rule);
+  assert.deepEqual(rules.slice(8, 12), [
+    "trial-branch",
+    "control-window",
+    "control-window",
+    "control-window",
+  ]);
+  assert.equal(rules[12], "trial-accept");
+  // Revision 8 keeps its first upscale after replaying one settling window, not three.
+  const early = replayRun(events, { earlyAccept: 2 }).decisions[10].derived;
+  assert.deepEqual([early.rule, early.paired?.settleWindow], ["trial-accept", 1]);
+});
+
+Deno.test("a revision-8 GPT run that kept an upscale early replays identical: revision8/managed-gpt.jsonl", async () => {
+  // docs/results.md, "Revision 8": cosine, seed 0, from fit/9, 3,000 steps.
+  const { events, created, report } = await replayFixture("revision8/managed-gpt.jsonl");
+  assert.deepEqual(
+    [created.data.definition.adalrs.revision, created.data.definition.adalrs.earlyAccept],
+    [8, 2],
+  );
+  const accepts = report.decisions.filter((d) => d.derived.rule === "trial-accept");
+  assert.deepEqual(accepts.map((d) => d.derived.paired?.settleWindow), [1, undefined]);
+  // The run trained on: the next window after the early accept is at the trial branch's batches.
+  const [early] = accepts;
+  assert.equal(early.derived.window.toStep, 549);
+  // Revision 7's rules would have run the control branch's third window instead.
+  const later = replayRun(events, { earlyAccept: 0 }).decisions[early.derived.index].derived;
+  assert.equal(later.rule, "control-window");
+});
+
 Deno.test("today's rules on a revision-2 log are a what-if: paired trials, not replay", async () => {
   const events = parseJsonl(await Deno.readTextFile(new URL(REVISION_2[1], FIXTURES)));
   const report = replayRun(events, { revision: 3, trial: "paired" });

@@ -64,14 +64,20 @@ Deno.test("simulateRun() runs a paired trial's control branch on the trial branc
   const branches = run.decisions.filter((d) => d.action.kind === "branch");
   assert.ok(branches.length > 0, "a run from 10x below tries an upscale");
   for (const d of branches) {
-    // The control branch starts where the trial branch did, on the same data steps.
-    const branch = (1 + ADALRS_DEFAULTS.settle) * 40;
-    const trialStart = d.nextStep - branch;
+    // The control branch starts where the trial branch did, on the same data steps, until its
+    // verdict (which may come before it has replayed the whole trial branch: `earlyAccept`).
+    const verdict = run.decisions.find((v) => v.index > d.index && v.paired)!;
+    const control = verdict.nextStep - d.nextStep;
+    const trialStart = d.nextStep - (1 + ADALRS_DEFAULTS.settle) * 40;
     assert.deepEqual(
-      seen.slice(d.nextStep, d.nextStep + branch).map((s) => s.step),
-      seen.slice(trialStart, trialStart + branch).map((s) => s.step),
+      seen.slice(d.nextStep, verdict.nextStep).map((s) => s.step),
+      seen.slice(trialStart, trialStart + control).map((s) => s.step),
     );
   }
+  assert.ok(
+    run.decisions.some((v) => v.paired?.settleWindow === 1),
+    "an upscale far ahead is kept before its control branch ends",
+  );
   const accepted = run.decisions.filter((d) => d.rule === "trial-accept");
   assert.ok(accepted.length > 0 && accepted.every((d) => d.action.kind === "restore"));
   for (const d of accepted) {
