@@ -4,6 +4,7 @@
  *     deno task replay  <run-id | log.jsonl>            re-derive every decision; exit 1 if any differs
  *     deno task what-if <run-id | log.jsonl> window=40 reference=pair ...
  *     deno task export  <run-id> [--out run.jsonl]
+ *     deno task leads   <run-id | log.jsonl ...> [--all]  each paired verdict's branches, window by window
  *     deno task import  <loss-log> [--name N] [--lr 3e-3] [--schedule cosine] [window=40 ...]
  *
  * Runs are read from (and imported into) a running service at `--url`, or a store file on disk
@@ -20,10 +21,18 @@ import {
   parseCommandLine,
   pathExists,
 } from "../src/cli/mod.ts";
-import { getRun, readEvents, type ServiceEndpoint, serviceWriter } from "../src/client/mod.ts";
+import {
+  getRun,
+  listRuns,
+  readEvents,
+  type ServiceEndpoint,
+  serviceWriter,
+} from "../src/client/mod.ts";
 import { connectService } from "../src/service/mod.ts";
 import { EventStore, type RunEvent } from "../src/events/mod.ts";
 import {
+  type BranchLeads,
+  branchLeads,
   exportJsonl,
   importLossLog,
   parseJsonl,
@@ -66,6 +75,15 @@ const COMMANDS = {
     positionals: { min: 1, max: 1, names: "a run id" },
     flags: { ...WHERE, out: { kind: "string", help: "the file to write [default: stdout]" } },
   },
+  leads: {
+    usage: "deno task leads <run-id | run.jsonl ...> [--all] [--url URL | --kv PATH] [--json]",
+    about: "For every paired verdict of the runs, how far the trial branch stood ahead of the " +
+      "control branch at each settling window, in errors (the verdict's own z): the evidence " +
+      "behind `earlyAccept`, which keeps an upscale ahead by that many errors before the last.",
+    positionals: { min: 0, max: 1000, names: "run ids or exported .jsonl files" },
+    flags: { ...WHERE, all: { kind: "boolean", help: "every run of the service or store" } },
+    notes: ["example: deno task leads --all --kv data/experiments/full-cosine/adalrs.kv"],
+  },
   import: {
     usage: "deno task import <loss-log> [--lr 3e-3] [--schedule cosine] [--name N] " +
       "[key=value ...] [--url URL | --kv PATH]",
@@ -88,7 +106,7 @@ const COMMANDS = {
 
 const [command, ...args] = Deno.args;
 if (!(command in COMMANDS)) {
-  console.error(`error: unknown command ${command}: use replay, what-if, export or import`);
+  console.error(`error: unknown command ${command}: use replay, what-if, export, leads or import`);
   Deno.exit(2);
 }
 const spec: CommandSpec = COMMANDS[command as keyof typeof COMMANDS];
@@ -97,6 +115,7 @@ const values = raw as {
   url?: string;
   kv?: string;
   json: boolean;
+  all?: boolean;
   out?: string;
   name?: string;
   lr?: number;
@@ -128,9 +147,61 @@ async function main(): Promise<number> {
       if (values.out) console.error(`wrote ${text.split("\n").length - 1} events to ${values.out}`);
       return 0;
     }
+    case "leads":
+      return await printLeads();
     default:
       return await importFile(target);
   }
+}
+
+/** `leads`: each run's paired verdicts, one line each, then how often an early lead held. */
+async function printLeads(): Promise<number> {
+  if (positionals.length === 0 && !values.all) {
+    throw new Error("name the runs (ids or .jsonl files), or pass --all");
+  }
+  const runs: { name: string; verdicts: BranchLeads[] }[] = [];
+  const files = positionals.filter((p) => p.endsWith(".jsonl"));
+  for (const file of files) {
+    runs.push({ name: file, verdicts: branchLeads(parseJsonl(await Deno.readTextFile(file))) });
+  }
+  const ids = positionals.filter((p) => !p.endsWith(".jsonl"));
+  if (ids.length > 0 || values.all) {
+    await using source = await openSource();
+    for (const id of values.all ? await source.ids() : ids) {
+      const events = await source.events(id);
+      const created = events[0];
+      const name = created?.type === "RunCreated" ? created.data.definition.name : id;
+      runs.push({ name: `${id} ${name}`, verdicts: branchLeads(events) });
+    }
+  }
+  if (values.json) {
+    console.log(JSON.stringify(runs, null, 2));
+    return 0;
+  }
+  for (const { name, verdicts } of runs.filter((r) => r.verdicts.length > 0)) {
+    console.log(name);
+    for (const v of verdicts) {
+      const leads = v.leads.map((l) => `${l.window}: ${(l.difference / l.e).toFixed(1)}`);
+      console.log(
+        `  #${v.index} step ${v.step} ${v.direction.padEnd(4)} ${v.rule.padEnd(13)} ` +
+          `m ${v.mTrial.toPrecision(3)} → ${v.mAfter.toPrecision(3)}  errors by settling window ` +
+          leads.join(", "),
+      );
+    }
+  }
+  const ups = runs.flatMap((r) => r.verdicts).filter((v) => v.direction === "up");
+  const early = (v: BranchLeads, by: number) =>
+    v.leads.some((l) => l.window < v.settle && l.difference < -by * l.e);
+  const kept = ups.filter((v) => v.rule === "trial-accept");
+  const others = ups.filter((v) => v.rule !== "trial-accept");
+  console.log(
+    `${ups.length} upscale verdicts: ${kept.length} kept, ${
+      kept.filter((v) => early(v, 2)).length
+    } of them ahead by 2 errors before their last settling window; of the ${others.length} ` +
+      `not kept, ${others.filter((v) => early(v, 2)).length} were ahead by 2 errors there and ` +
+      `${others.filter((v) => early(v, 1)).length} by 1`,
+  );
+  return 0;
 }
 
 async function importFile(file: string): Promise<number> {
@@ -161,6 +232,8 @@ interface Source extends AsyncDisposable {
   where: string;
   /** A run's events as the store holds them; fails naming where it looked. */
   events(runId: string): Promise<RunEvent[]>;
+  /** Every run's id, newest first. */
+  ids(): Promise<string[]>;
   writer: RunWriter;
 }
 
@@ -208,6 +281,7 @@ function serviceSource(service: ServiceEndpoint): Source {
         return plain as RunEvent;
       });
     },
+    ids: async () => (await listRuns(service)).map((run) => run.id),
     writer: serviceWriter(service),
     [Symbol.asyncDispose]: () => Promise.resolve(),
   };
@@ -230,6 +304,7 @@ async function storeSource(path: string, create: boolean): Promise<Source> {
       }
       return events;
     },
+    ids: async () => (await store.list()).map((run) => run.id),
     writer: storeWriter(store),
     [Symbol.asyncDispose]: () => Promise.resolve(store.kv.close()),
   };

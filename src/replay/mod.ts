@@ -9,3 +9,4 @@ export * from "./replay.ts";
 export * from "./transfer.ts";
 export * from "./curves.ts";
 export * from "./plot.ts";
+export * from "./leads.ts";

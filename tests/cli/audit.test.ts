@@ -108,3 +108,19 @@ Deno.test("the audit tasks say where they looked when a run or a store is missin
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("leads prints each paired verdict's branches by settling window, and how often a lead held", async () => {
+  const fixture = (r: number) =>
+    new URL(`../fixtures/revision${r}/managed-gpt.jsonl`, import.meta.url).pathname;
+  const leads = await audit(["leads", fixture(7), fixture(4)]);
+  assert.equal(leads.code, 0, leads.stderr);
+  assert.match(leads.stdout, /#12 step 480 up\s+trial-accept .* 1: -13\.1, 2: -22\.3, 3: -18\.1/);
+  assert.match(leads.stdout, /#17 step 899 down trial-revert .* 1: -4\.9, 2: 3\.1/);
+  assert.match(
+    leads.stdout,
+    /3 upscale verdicts: 1 kept, 1 of them ahead by 2 errors .*; of the 2 not kept, 0 were ahead/,
+  );
+  const none = await audit(["leads"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /name the runs .* or pass --all/);
+});
