@@ -45,6 +45,11 @@ Deno.test("run page: live curves, markers with evidence, verify by replay, what-
   await page.locator('button.marker[data-rule="trial-accept"]').first().click();
   await evidence.getByText(/^trial-accept: /).waitFor();
   assert.match(await evidence.innerText(), /restore s\d+t/);
+  // Its evidence: the two branches compared on the same batches.
+  assert.match(
+    await evidence.innerText(),
+    /trial − control -[\d.e+-]+ ± [\d.e+-]+ over \d+ batches \((the last settling window|settling window \d, before the last \(kept early\))\); trial branch from step \d+/,
+  );
 
   // The branch that lost is an abandoned stretch.
   const curves = await (await fetch(`${d.base}/v1/runs/${run.id}/curves`)).json();

@@ -19,11 +19,24 @@ const RULES = {
   "upscale-trial": "Descent slowed: snapshot, then multiply the LR by α′.",
   "trial-return": "The trial window is measured; one more window at the old LR closes the " +
     "reference before the trial is judged.",
-  "trial-accept": "The trial descended faster beyond the error bars; keep the higher LR.",
+  "trial-accept": "The trial won: its branch ended ahead of the control branch on the same " +
+    "batches (paired), or it descended faster beyond the error bars (sequential); keep its LR.",
   "trial-restore": "The trial descended slower beyond the error bars; restore and downscale.",
   "trial-setback": "Back at the old LR, the loss stands above where it was before the trial: " +
     "restore and downscale.",
   "trial-revert": "No clear difference; go back to the old LR and keep the progress.",
+  "downscale-trial": "After a kept downscale: snapshot, then divide the LR by β′ for a trial.",
+  "trial-settle": "One more settling window at the lower LR in the trial branch.",
+  "trial-branch": "The trial branch is done: save it, restore the snapshot and train the same " +
+    "batches again without the trial LR (the control branch).",
+  "control-window": "A control-branch window; the verdict compares a later one.",
+  "trial-reject": "The upscale's branch ended behind the control branch: stay on the control " +
+    "branch and try the downscale (none after the search phase).",
+  "trial-cooldown": "The trial window is measured: save the trial branch, then cool it.",
+  "control-cooldown": "The control window is measured: save the control branch, then cool it.",
+  "trial-abort": "The upscale's trial window rose beyond abortRise: restore and try the downscale.",
+  ceiling: "Descent slowed, but an upscale from this LR or above blew up before; no trial.",
+  bracketed: "An upscale lost and the downscale after it did not win; no more trials.",
   rising: "The loss rose significantly once; one more such window downscales.",
   "rise-downscale": "The loss rose over two windows in a row; divide the LR by β′.",
   "non-finite-restore": "A NaN or infinite loss during a trial; restore and downscale.",
@@ -38,6 +51,23 @@ function statsText(stats) {
   if (!stats) return "–";
   return `steps ${stats.fromStep}–${stats.toStep}: v ${num(stats.v)}, e ${num(stats.e)}, ` +
     `mean loss ${num(stats.mean)}`;
+}
+
+/**
+ * A paired verdict's evidence: the branches' difference on the same batches, and where they ran.
+ *
+ * @param {any} paired `decision.paired`
+ * @returns {string}
+ */
+function pairedText(paired) {
+  const compared = paired.cooldown
+    ? "the second halves of their cooldowns"
+    : paired.settleWindow
+    ? `settling window ${paired.settleWindow}, before the last (kept early)`
+    : "the last settling window";
+  return `trial − control ${num(paired.difference)} ± ${num(paired.e)} over ${paired.k} ` +
+    `batches (${compared}); trial branch from step ${paired.trialFrom}, control branch from ` +
+    `step ${paired.controlFrom}`;
 }
 
 /** @param {any} action */
@@ -108,6 +138,8 @@ export function audit(runId, onSelect) {
     const d = decision.seq === undefined ? byIndex.get(decision.index) ?? decision : decision;
     const result = replayed.get(d.seq);
     /** @type {[string, string][]} */
+    const branches = d.paired ? [["Branches (paired)", pairedText(d.paired)]] : [];
+    /** @type {[string, string][]} */
     const items = [
       ["Decision", `#${d.index}${d.seq !== undefined ? ` (event ${d.seq})` : ""}`],
       ["Rule", `${d.rule}: ${RULES[/** @type {keyof RULES} */ (d.rule)] ?? ""}`],
@@ -119,6 +151,7 @@ export function audit(runId, onSelect) {
       ],
       ["Previous window", statsText(d.previous)],
       ["Trial window (judged)", statsText(d.trial ?? null)],
+      ...branches,
       ["Reference", statsText(d.reference)],
       ["α′, β′", `${num(d.alpha)}, ${num(d.beta)}`],
       ["n (adjustments so far)", String(d.n)],
