@@ -11,6 +11,18 @@ import { type Backend, BYTE_VOCAB_SIZE, createTrainer, type Trainer } from "../s
 /** The full profile's sizes. */
 export const SIZE = PROFILES.full;
 
+/** The flags every GPT probe takes: which schedule, seed and fit LR its runs use. */
+export const PROBE_FLAGS = {
+  schedule: {
+    kind: "string",
+    choices: ["cosine", "wsd", "constant"],
+    default: "cosine",
+    help: "base schedule",
+  },
+  seed: { kind: "number", integer: true, min: 0, default: 0, help: "weights and batches" },
+  fit: { kind: "number", above: 0, default: 3e-3, help: "the fit LR (docs/results.md)" },
+} as const;
+
 /**
  * A fresh trainer of the full-profile GPT with the definition's seed and optimizer: the same
  * initial weights and batches as the experiments' runs.

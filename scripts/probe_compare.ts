@@ -19,20 +19,13 @@ import { parseCommandLine } from "../src/cli/mod.ts";
 import { profileDefinition } from "../src/research/experiment/profiles.ts";
 import { baseLr, type ScheduleKind } from "../src/schedule/mod.ts";
 import { initBackend } from "../src/train/mod.ts";
-import { probeTrainer, SIZE } from "./_probe.ts";
+import { PROBE_FLAGS, probeTrainer, SIZE } from "./_probe.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task probe:compare [--schedule cosine] [--start 9] [--at 300,600] [--seed 0]",
   about: "Settled against cooled comparison of paired branches on the full-profile GPT.",
   flags: {
-    schedule: {
-      kind: "string",
-      choices: ["cosine", "wsd", "constant"],
-      default: "cosine",
-      help: "base schedule",
-    },
-    seed: { kind: "number", integer: true, min: 0, default: 0, help: "weights and batches" },
-    fit: { kind: "number", above: 0, default: 3e-3, help: "the fit LR (docs/results.md)" },
+    ...PROBE_FLAGS,
     start: { kind: "number", above: 0, default: 9, help: "the run's LR, in multiples of --fit" },
     at: { kind: "string", default: "300,600", help: "steps where the branches start" },
     k: { kind: "number", integer: true, min: 3, default: 50, help: "steps of each branch" },

@@ -14,20 +14,13 @@ import { clock, LiveBlock, parseCommandLine, progressBar } from "../src/cli/mod.
 import { profileDefinition } from "../src/research/experiment/profiles.ts";
 import { baseLr, type ScheduleKind } from "../src/schedule/mod.ts";
 import { decodeCheckpoint, initBackend, type Trainer } from "../src/train/mod.ts";
-import { probeTrainer, SIZE } from "./_probe.ts";
+import { PROBE_FLAGS, probeTrainer, SIZE } from "./_probe.ts";
 
 const { values } = parseCommandLine({
   usage: "deno task probe:switch [--schedule cosine] [--start 9] [--at 300] [--to 1,3] [--seed 0]",
   about: "Final loss of a fixed-LR GPT run that switches to another LR at one step.",
   flags: {
-    schedule: {
-      kind: "string",
-      choices: ["cosine", "wsd", "constant"],
-      default: "cosine",
-      help: "base schedule",
-    },
-    seed: { kind: "number", integer: true, min: 0, default: 0, help: "weights and batches" },
-    fit: { kind: "number", above: 0, default: 3e-3, help: "the fit LR (docs/results.md)" },
+    ...PROBE_FLAGS,
     start: { kind: "number", above: 0, default: 9, help: "the LR before the switch, x --fit" },
     at: { kind: "string", default: "300", help: "steps where the switch happens (one run each)" },
     to: { kind: "string", default: "1,3", help: "LRs after the switch, x --fit (one run each)" },

@@ -107,15 +107,15 @@ const ARRAY_OF_FLAT = /\[\s*\[[^[\]\s]*\](?:\s*,\s*\[[^[\]\s]*\])*\s*\]/g;
 /** How the run's trials are judged, in words. */
 function trialSettings(a: RunDefinition["adalrs"]): string {
   if (a.trial === "sequential") return `sequential trials, reference \`${a.reference}\``;
-  const abort =
+  const options =
     (a.abortRise > 0
       ? `, upscales that rise over ${+(a.abortRise * 100).toFixed(2)}% aborted`
       : "") +
     // Logs written before revision 8 have no `earlyAccept`.
     ((a.earlyAccept ?? 0) > 0 ? `, upscales ahead by ${a.earlyAccept} errors kept early` : "");
   return a.compare === "cooldown"
-    ? `paired trials compared after a one-window cooldown${abort}, revision ${a.revision}`
-    : `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR${abort}), revision ${a.revision}`;
+    ? `paired trials compared after a one-window cooldown${options}, revision ${a.revision}`
+    : `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR${options}), revision ${a.revision}`;
 }
 
 /**
