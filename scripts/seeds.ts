@@ -1,6 +1,7 @@
 /**
  * The multi-seed table of docs/results.md: reads each seed's `results.json` and prints, per
- * starting point, the median and worst over seeds, the fixed runs' spread, and the targets.
+ * starting point, the median and worst over seeds (final LR, loss against the fit's and the fixed
+ * run's, steps saved to reach the fixed run's loss), the fixed runs' spread, and the targets.
  *
  *     deno task experiment:seeds --schedule cosine [--profile full] [--seeds 0,1,2] [--dir docs/results]
  *
@@ -39,7 +40,11 @@ const reports: SeedReport[] = [];
 for (const seed of seeds) {
   const file = `${values.dir}/${values.profile}-${values.schedule}-seed${seed}/results.json`;
   try {
-    reports.push({ seed, rows: JSON.parse(await Deno.readTextFile(file)).rows });
+    const page = JSON.parse(await Deno.readTextFile(file));
+    const curves = Object.fromEntries(
+      (page.adalrs as { runId: string; val: [number, number][] }[]).map((r) => [r.runId, r.val]),
+    );
+    reports.push({ seed, rows: page.rows, curves });
   } catch {
     console.error(`seed ${seed}: no ${file}; left out`);
   }

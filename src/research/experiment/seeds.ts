@@ -1,7 +1,8 @@
 /**
  * One schedule's experiments over several seeds, summarised: per starting point, the median and
  * the worst over seeds of the final LR over the fit, the final loss against the fit LR's run and
- * against the fixed run at the same start; the spread of the fixed runs across seeds (how large a
+ * against the fixed run at the same start, and the compute it saves to reach that fixed run's
+ * loss (the paper's measure of cost); the spread of the fixed runs across seeds (how large a
  * difference must be to be real); and the multi-seed targets.
  *
  * @module
@@ -13,6 +14,8 @@ import { CLEAR_MARGIN, MATCH_TOLERANCE, type TableRow, withinFactor } from "./re
 export interface SeedReport {
   seed: number;
   rows: TableRow[];
+  /** Validation curves, `[step, loss]`, by run id: results.json's `adalrs[].val`. */
+  curves: Readonly<Record<string, readonly (readonly [number, number])[]>>;
 }
 
 /** One starting point over the seeds. */
@@ -28,6 +31,13 @@ export interface SeedRow {
   /** Final loss against the same seed's fixed run at the same start: median and worst. */
   vsFixedMedian: number;
   vsFixedWorst: number;
+  /**
+   * The fraction of its steps a run saves to reach the final loss of the fixed run at the same
+   * start: `1 - step / steps` at the first step its validation loss is that low (see
+   * {@linkcode stepToReach}); `-Infinity` for a run that never gets there. Median and worst.
+   */
+  savedMedian: number;
+  savedWorst: number;
 }
 
 /** The spread of one fixed LR's final loss across seeds. */
@@ -62,8 +72,19 @@ export function summariseSeeds(reports: readonly SeedReport[]): SeedSummary {
   const starts = [...new Set(reports.flatMap((r) => r.rows.map((row) => row.start)))];
   const adalrs = (start: string) =>
     reports.flatMap((r) => r.rows.filter((row) => row.kind === "AdaLRS" && row.start === start));
+  const saved = (report: SeedReport, run: TableRow) => {
+    const fixed = report.rows.find((row) => row.kind === "fixed" && row.start === run.start);
+    const curve = report.curves[run.runId];
+    if (!fixed || !curve) return NaN;
+    return 1 - stepToReach(curve, fixed.finalValLoss) / run.steps;
+  };
   const rows: SeedRow[] = starts.filter((s) => adalrs(s).length > 0).map((start) => {
     const runs = adalrs(start);
+    const savings = reports.flatMap((report) =>
+      report.rows.filter((row) => row.kind === "AdaLRS" && row.start === start).map((row) =>
+        saved(report, row)
+      )
+    );
     const lr = runs.map((r) => r.lrOverFit);
     return {
       start,
@@ -74,6 +95,8 @@ export function summariseSeeds(reports: readonly SeedReport[]): SeedSummary {
       vsFitWorst: Math.max(...runs.map((r) => r.vsFit)),
       vsFixedMedian: median(runs.map((r) => r.vsFixed)),
       vsFixedWorst: Math.max(...runs.map((r) => r.vsFixed)),
+      savedMedian: median(savings),
+      savedWorst: Math.min(...savings),
     };
   });
   const fixed = starts.flatMap((start) => {
@@ -88,6 +111,33 @@ export function summariseSeeds(reports: readonly SeedReport[]): SeedSummary {
     return [{ start, min, max, spread: (max - min) / min }];
   });
   return { rows, fixed, targets: seedTargets(rows) };
+}
+
+/**
+ * The first step at which a validation curve is at or below `target`, interpolated linearly
+ * between the two evaluations around it: how long a run took to reach a loss. Evaluations are
+ * sparse (every 100 steps in the experiments), hence the interpolation; a curve already that low
+ * at its first evaluation gives that evaluation's step.
+ *
+ * @param curve `[step, loss]` in step order
+ * @param target the loss to reach
+ * @returns The step, or `Infinity` when the curve never gets there.
+ * @example
+ * ```ts
+ * import { stepToReach } from "./seeds.ts";
+ * const step = stepToReach([[100, 3], [200, 2], [300, 1.5]], 1.75);
+ * if (step !== 250) throw new Error(`halfway from 2 to 1.5 is step 250, not ${step}`);
+ * ```
+ */
+export function stepToReach(
+  curve: readonly (readonly [number, number])[],
+  target: number,
+): number {
+  const i = curve.findIndex(([, loss]) => loss <= target);
+  if (i < 0) return Infinity;
+  if (i === 0) return curve[0][0];
+  const [[s0, l0], [s1, l1]] = [curve[i - 1], curve[i]];
+  return s0 + ((s1 - s0) * (l0 - target)) / (l0 - l1);
 }
 
 /**
@@ -137,12 +187,14 @@ function seedTargets(rows: readonly SeedRow[]): SeedTarget[] {
 export function seedMarkdown(summary: SeedSummary, seeds: readonly number[]): string {
   const pct = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(1)}%`;
   const lines = [
-    `| start | seeds | final LR / fit: median (worst) | loss vs fit: median (worst) | loss vs fixed at start: median (worst) |`,
-    "| --- | --- | --- | --- | --- |",
+    `| start | seeds | final LR / fit: median (worst) | loss vs fit: median (worst) | loss vs fixed at start: median (worst) | steps saved to reach the fixed run's loss: median (worst) |`,
+    "| --- | --- | --- | --- | --- | --- |",
     ...summary.rows.map((r) =>
       `| ${r.start} | ${r.seeds} | ${r.lrMedian.toPrecision(3)}x (${r.lrWorst.toPrecision(3)}x) | ${
         pct(r.vsFitMedian)
-      } (${pct(r.vsFitWorst)}) | ${pct(r.vsFixedMedian)} (${pct(r.vsFixedWorst)}) |`
+      } (${pct(r.vsFitWorst)}) | ${pct(r.vsFixedMedian)} (${pct(r.vsFixedWorst)}) | ${
+        savedPct(r.savedMedian)
+      } (${savedPct(r.savedWorst)}) |`
     ),
     "",
     `Fixed runs across seeds ${
@@ -160,6 +212,11 @@ export function seedMarkdown(summary: SeedSummary, seeds: readonly number[]): st
     ...summary.targets.map((t) => `| ${t.target} | ${t.value} | ${t.pass ? "yes" : "**no**"} |`),
   ];
   return lines.join("\n") + "\n";
+}
+
+function savedPct(x: number): string {
+  if (Number.isNaN(x)) return "—";
+  return x === -Infinity ? "never" : `${(100 * x).toFixed(0)}%`;
 }
 
 function median(xs: readonly number[]): number {
