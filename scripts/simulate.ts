@@ -5,6 +5,7 @@
  *     deno task simulate                       # the tables of docs/controller.md (32 seeds)
  *     deno task simulate --seeds 8             # quicker
  *     deno task simulate --sweep ../shared/real-logs/cs336 --window 50 --z 1
+ *     deno task simulate --starts 1/30,30 beta=3   # today's defaults against them with beta 3
  *
  * Prints Markdown: the main table, the window sensitivity (with a third, fast-slowing landscape),
  * and the drift where the LR does not matter. Deterministic: the same arguments print the same
@@ -13,7 +14,7 @@
  * @module
  */
 
-import { parseCommandLine } from "../src/cli/mod.ts";
+import { parseAdalrsSettings, parseCommandLine } from "../src/cli/mod.ts";
 import type { AdalrsConfig, ReferenceKind } from "../src/adalrs/mod.ts";
 import {
   buildSweepModel,
@@ -71,19 +72,39 @@ const VARIANTS: Variant[] = [
   { label: "r4 + abort at +10%", adalrs: { ...REVISION_4, abortRise: 0.1 } },
   { label: "r8: r4 + early accept (default)", adalrs: { trial: "paired" } },
 ];
-const STARTS = [0.1, 1 / 3, 3, 10];
 
-const { values } = parseCommandLine({
-  usage: "deno task simulate [--seeds 32] [--window 50] [--z 1] [--sweep DIR]",
+const { values, positionals } = parseCommandLine({
+  usage: "deno task simulate [--seeds 32] [--window 50] [--z 1] [--sweep DIR] [--starts LIST] " +
+    "[key=value ...]",
   about: "The AdaLRS reference study of docs/controller.md: every reference kind on a synthetic " +
-    "landscape and on a replayed cs336 LR sweep.",
+    "landscape and on a replayed cs336 LR sweep. Given controller settings (key=value), it " +
+    "compares today's defaults with and without them instead.",
   flags: {
     seeds: { kind: "number", integer: true, min: 1, default: 32, help: "seeds per start" },
     sweep: { kind: "string", default: CS336_SWEEP_DIR, help: "the real LR sweep's logs" },
     window: { kind: "number", integer: true, min: 2, default: 50, help: "losses per window" },
     z: { kind: "number", above: 0, default: 1, help: "error bars in standard errors" },
+    starts: {
+      kind: "string",
+      default: "0.1,1/3,3,10",
+      help: "starting LRs as factors of the optimum, comma-separated (1/30 for 30x below)",
+    },
   },
+  positionals: { min: 0, max: 30, names: "controller settings, key=value (beta=3)" },
 });
+let STARTS: number[];
+try {
+  STARTS = values.starts.split(",").map(parseFactor);
+  if (positionals.length > 0) {
+    VARIANTS.splice(0, VARIANTS.length, { label: "defaults", adalrs: {} }, {
+      label: `defaults + ${positionals.join(" ")}`,
+      adalrs: parseAdalrsSettings(positionals),
+    });
+  }
+} catch (err) {
+  console.error(`error: ${(err as Error).message}`);
+  Deno.exit(2);
+}
 const seeds = Array.from({ length: values.seeds }, (_, i) => i + 1);
 const base: Partial<AdalrsConfig> = { window: values.window, z: values.z };
 
@@ -101,7 +122,7 @@ for (const bench of benches) {
     }
   }
 }
-console.log(formatTable(rows).replaceAll("0.3333333333333333x", "1/3x"));
+console.log(formatTable(rows));
 
 console.log("\n## Seeds within 3x of the optimum, over all starts, by window\n");
 benches.push(exponentialBench());
@@ -139,4 +160,14 @@ for (const shape of ["power", "linear"] as const) {
       );
     }
   }
+}
+
+/** `10`, `0.1` or `1/30`: a positive factor of the optimum's LR. */
+function parseFactor(text: string): number {
+  const [num, den = "1"] = text.trim().split("/");
+  const factor = Number(num) / Number(den);
+  if (!(factor > 0) || !Number.isFinite(factor)) {
+    throw new Error(`--starts takes positive factors like 0.1, 1/3 or 30, not "${text}"`);
+  }
+  return factor;
 }

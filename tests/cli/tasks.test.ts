@@ -144,3 +144,23 @@ Deno.test("experiment takes controller settings as key=value, and refuses a bad 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /compare=sideways/);
 });
+
+Deno.test("simulate compares the defaults with the settings given, from the starts given", async () => {
+  const out = await runScript([
+    "scripts/simulate.ts",
+    "--seeds",
+    "1",
+    "--starts",
+    "1/30,30",
+    "beta=3",
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  const rows = out.stdout.split("\n").filter((l) => l.startsWith("| cs336 sweep | defaults"));
+  assert.deepEqual(
+    rows.slice(0, 4).map((l) => l.split(" | ").slice(1, 3).join(" ")),
+    ["defaults 1/30x", "defaults 30x", "defaults + beta=3 1/30x", "defaults + beta=3 30x"],
+  );
+  const bad = await runScript(["scripts/simulate.ts", "--starts", "3,-1"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--starts takes positive factors .* not "-1"/);
+});

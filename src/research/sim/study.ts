@@ -124,11 +124,20 @@ export function formatTable(rows: readonly StudyRow[]): string {
       (r["trial-restore"] ?? 0) + (r["trial-setback"] ?? 0) + (r["trial-reject"] ?? 0) +
       (r["trial-abort"] ?? 0)
     }/${r["trial-revert"] ?? 0}`;
-    return `| ${row.bench} | ${row.setting} | ${row.startFactor}x | ${s.ratioGeo.toFixed(2)} ` +
+    return `| ${row.bench} | ${row.setting} | ${startLabel(row.startFactor)} | ${
+      s.ratioGeo.toFixed(2)
+    } ` +
       `[${s.ratioMin.toFixed(2)}, ${s.ratioMax.toFixed(2)}] | ${s.within3}/${row.ratios.length} ` +
       `| ${s.loss.toFixed(4)} | ${signed(s.vsOptimum)} | ${signed(s.vsStart)} | ${trials} |`;
   });
   return [...head, ...lines].join("\n");
+}
+
+/** A start as a factor of the optimum: `10x`, `0.1x`, and `1/3x` where the decimal would be long. */
+function startLabel(factor: number): string {
+  const inverse = Math.round(1 / factor);
+  const long = String(factor).length > 6;
+  return long && Math.abs(1 / factor - inverse) < 1e-9 ? `1/${inverse}x` : `${factor}x`;
 }
 
 function signed(x: number): string {
