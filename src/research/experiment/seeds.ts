@@ -71,20 +71,15 @@ export interface SeedSummary {
 export function summariseSeeds(reports: readonly SeedReport[]): SeedSummary {
   const starts = [...new Set(reports.flatMap((r) => r.rows.map((row) => row.start)))];
   const adalrs = (start: string) =>
-    reports.flatMap((r) => r.rows.filter((row) => row.kind === "AdaLRS" && row.start === start));
-  const saved = (report: SeedReport, run: TableRow) => {
-    const fixed = report.rows.find((row) => row.kind === "fixed" && row.start === run.start);
-    const curve = report.curves[run.runId];
-    if (!fixed || !curve) return NaN;
-    return 1 - stepToReach(curve, fixed.finalValLoss) / run.steps;
-  };
-  const rows: SeedRow[] = starts.filter((s) => adalrs(s).length > 0).map((start) => {
-    const runs = adalrs(start);
-    const savings = reports.flatMap((report) =>
-      report.rows.filter((row) => row.kind === "AdaLRS" && row.start === start).map((row) =>
-        saved(report, row)
-      )
+    reports.flatMap((report) =>
+      report.rows.filter((row) => row.kind === "AdaLRS" && row.start === start).map((row) => ({
+        row,
+        saved: saved(report, row),
+      }))
     );
+  const rows: SeedRow[] = starts.filter((s) => adalrs(s).length > 0).map((start) => {
+    const runs = adalrs(start).map((r) => r.row);
+    const savings = adalrs(start).map((r) => r.saved);
     const lr = runs.map((r) => r.lrOverFit);
     return {
       start,
@@ -111,6 +106,14 @@ export function summariseSeeds(reports: readonly SeedReport[]): SeedSummary {
     return [{ start, min, max, spread: (max - min) / min }];
   });
   return { rows, fixed, targets: seedTargets(rows) };
+}
+
+/** What a run saved to reach the final loss of its seed's fixed run at the same start (`SeedRow`). */
+function saved(report: SeedReport, run: TableRow): number {
+  const fixed = report.rows.find((row) => row.kind === "fixed" && row.start === run.start);
+  const curve = report.curves[run.runId];
+  if (!fixed || !curve) return NaN;
+  return 1 - stepToReach(curve, fixed.finalValLoss) / run.steps;
 }
 
 /**
