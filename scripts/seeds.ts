@@ -17,8 +17,9 @@ import { seedMarkdown, type SeedReport, summariseSeeds } from "../src/research/e
 const { values } = parseCommandLine({
   usage: "deno task experiment:seeds --schedule cosine|wsd|constant [--profile full] " +
     "[--seeds 0,1,2] [--dir docs/results]",
-  about: "The multi-seed table of docs/results.md: per start, the median and worst over seeds, " +
-    "the fixed runs' spread, and the targets, from each seed's results.json.",
+  about: "The multi-seed table of docs/results.md: per start, the median and worst over seeds " +
+    "(final LR, loss against the fit's and the fixed run's, steps saved to reach the fixed " +
+    "run's loss), the fixed runs' spread, and the targets, from each seed's results.json.",
   flags: {
     schedule: {
       kind: "string",
