@@ -27,7 +27,10 @@ export type { MatMulPlan } from "./plan.ts";
 export interface AccelerateOptions {
   /** OpenBLAS to load instead of searching. @default Deno.env ADALRS_BLAS_LIB */
   libraryPath?: string;
-  /** sgemm threads. @default Deno.env ADALRS_BLAS_THREADS, else all logical cores */
+  /**
+   * sgemm threads; more than one must not meet a fork (`LoadOptions.threads`, openblas.ts).
+   * @default Deno.env ADALRS_BLAS_THREADS, else all logical cores
+   */
   threads?: number;
   /** Where the single line explaining a fallback goes. @default console.warn */
   log?: (line: string) => void;

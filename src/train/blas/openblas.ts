@@ -199,7 +199,12 @@ function makeSgemm(lib: Lib): Sgemm {
 export interface LoadOptions {
   /** Library path; replaces the search. @default Deno.env ADALRS_BLAS_LIB */
   path?: string;
-  /** sgemm threads. @default ADALRS_BLAS_THREADS, else the machine's logical cores */
+  /**
+   * sgemm threads. With more than one, no other thread of the process may fork while an sgemm
+   * runs: OpenBLAS's fork handler stops the thread pool the sgemm waits for (README,
+   * "Development").
+   * @default ADALRS_BLAS_THREADS, else the machine's logical cores
+   */
   threads?: number;
 }
 
