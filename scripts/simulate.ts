@@ -92,15 +92,14 @@ const { values, positionals } = parseCommandLine({
   },
   positionals: { min: 0, max: 30, names: "controller settings, key=value (beta=3)" },
 });
-let STARTS: number[];
+let starts: number[];
+let variants: Variant[];
 try {
-  STARTS = values.starts.split(",").map(parseFactor);
-  if (positionals.length > 0) {
-    VARIANTS.splice(0, VARIANTS.length, { label: "defaults", adalrs: {} }, {
-      label: `defaults + ${positionals.join(" ")}`,
-      adalrs: parseAdalrsSettings(positionals),
-    });
-  }
+  starts = values.starts.split(",").map(parseFactor);
+  variants = positionals.length === 0 ? VARIANTS : [
+    { label: "defaults", adalrs: {} },
+    { label: `defaults + ${positionals.join(" ")}`, adalrs: parseAdalrsSettings(positionals) },
+  ];
 } catch (err) {
   console.error(`error: ${(err as Error).message}`);
   Deno.exit(2);
@@ -116,8 +115,8 @@ const benches: SimBench[] = [
 console.log(`## Final LR and loss by trial kind (window ${base.window}, z ${base.z})\n`);
 const rows: StudyRow[] = [];
 for (const bench of benches) {
-  for (const { label, adalrs } of VARIANTS) {
-    for (const start of STARTS) {
+  for (const { label, adalrs } of variants) {
+    for (const start of starts) {
       rows.push(studyRow(bench, { ...base, ...adalrs }, start, seeds, label));
     }
   }
@@ -130,14 +129,14 @@ const windows = [20, 30, 50, 75, 100];
 console.log(`| bench | setting | ${windows.map((w) => `k=${w}`).join(" | ")} |`);
 console.log(`| --- | --- | ${windows.map(() => "---").join(" | ")} |`);
 for (const bench of benches) {
-  for (const { label, adalrs } of VARIANTS) {
+  for (const { label, adalrs } of variants) {
     const cells = windows.map((window) => {
       let within = 0;
-      for (const start of STARTS) {
+      for (const start of starts) {
         const row = studyRow(bench, { ...base, ...adalrs, window }, start, seeds, label);
         within += summarise(row).within3;
       }
-      return `${within}/${STARTS.length * seeds.length}`;
+      return `${within}/${starts.length * seeds.length}`;
     });
     console.log(`| ${bench.name} | ${label} | ${cells.join(" | ")} |`);
   }
@@ -148,7 +147,7 @@ console.log("| loss curve | setting | window | final m: geo [min, max] | accept/
 console.log("| --- | --- | --- | --- | --- |");
 for (const shape of ["power", "linear"] as const) {
   const bench = nullBench(shape);
-  for (const { label, adalrs } of VARIANTS) {
+  for (const { label, adalrs } of variants) {
     for (const window of [20, values.window]) {
       const row = studyRow(bench, { ...base, ...adalrs, window }, 1, seeds, label);
       const s = summarise(row);

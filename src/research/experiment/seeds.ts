@@ -77,9 +77,10 @@ export function summariseSeeds(reports: readonly SeedReport[]): SeedSummary {
         saved: saved(report, row),
       }))
     );
-  const rows: SeedRow[] = starts.filter((s) => adalrs(s).length > 0).map((start) => {
-    const runs = adalrs(start).map((r) => r.row);
-    const savings = adalrs(start).map((r) => r.saved);
+  const rows: SeedRow[] = starts.map(adalrs).filter((pairs) => pairs.length > 0).map((pairs) => {
+    const start = pairs[0].row.start;
+    const runs = pairs.map((r) => r.row);
+    const savings = pairs.map((r) => r.saved);
     const lr = runs.map((r) => r.lrOverFit);
     return {
       start,
