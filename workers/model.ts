@@ -24,6 +24,11 @@ export interface ModelRunner {
    * paired trial's control branch); returns the loss, possibly NaN or infinite.
    */
   step(step: number, lr: number): Promise<number>;
+  /**
+   * A fixed reference model's loss on the batch of data step `step` (the GPT: its training split's
+   * byte bigram); absent where batches have no difficulty of their own (the synthetic landscape).
+   */
+  referenceLoss?(step: number): number;
   /** Validation loss. */
   evaluate(): Promise<number>;
   /** In-memory copy of model and optimizer state; `restore` brings it back bit-exactly. */
@@ -81,6 +86,7 @@ export async function createModelRunner(
     parameterCount: trainer.parameterCount,
     tokensPerStep: trainer.tokensPerStep,
     step: (step, lr) => trainer.step(step, lr),
+    referenceLoss: (step) => trainer.referenceLoss(step),
     evaluate: () => trainer.evaluate(training.evalBatches),
     snapshot: () => trainer.snapshot(),
     restore: (s) => trainer.restore(s as TrainerSnapshot),

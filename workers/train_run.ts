@@ -113,19 +113,24 @@ class RunSession {
     );
 
     const { steps, evalEvery, checkpointEvery } = view.definition.training;
+    // Recorded only for a controller that fits against them: they double a window's size.
+    const reference = view.definition.adalrs.controlVariate ? runner.referenceLoss : undefined;
     let lastCheckpoint = this.view.controller.nextStep;
     let losses: number[] = [];
+    let refs: number[] = [];
     for (let step = this.view.controller.nextStep; step < steps; step++) {
       await this.checkStillOurs();
       // The multiplier is fixed within a window; only the base schedule moves step by step.
       // The batch follows the data step, which a paired trial's control branch sets back.
       const at = { ...this.view.controller, nextStep: step };
       losses.push(await runner.step(dataStep(at), currentLr(at)));
+      if (reference) refs.push(reference(dataStep(at)));
       if (step < windowEnd(this.view.controller) && step < steps - 1) continue;
 
       const from = this.view.controller.nextStep;
-      const answer = await this.recordWindow(from, losses);
+      const answer = await this.recordWindow(from, losses, reference && refs);
       losses = [];
+      refs = [];
       await this.applyAction(answer);
       step = answer.nextStep - 1;
       if (evalEvery > 0 && Math.floor(answer.nextStep / evalEvery) > Math.floor(from / evalEvery)) {
@@ -185,11 +190,15 @@ class RunSession {
     this.lease = renewed;
   }
 
-  private async recordWindow(fromStep: number, losses: number[]): Promise<LossesResponse> {
+  private async recordWindow(
+    fromStep: number,
+    losses: number[],
+    refLosses: number[] | undefined,
+  ): Promise<LossesResponse> {
     const recorded = await recordRunLosses(
       this.ctx.store,
       this.view.id,
-      { fromStep, losses: losses.map(encodeLoss) },
+      { fromStep, losses: losses.map(encodeLoss), ...(refLosses && { refLosses }) },
       { mode: "managed", expectedSeq: this.view.seq },
     );
     if (!recorded.ok) throw new Stop(recorded.error.message);

@@ -157,6 +157,16 @@ export interface AdalrsConfig {
    * Downscales are always compared at the last window: their early lead fades.
    */
   earlyAccept: number;
+  /**
+   * (revision 9, opt-in) Fit each window's velocity with a fixed reference model's loss on the
+   * same batches as a second regressor (a control variate, `velocityAgainst` in velocity.ts): the
+   * batches' own difficulty, most of a small LM's per-step noise, then no longer moves the slope
+   * that triggers trials and judges sequential ones. Needs reference losses: managed GPT runs
+   * record the byte-bigram model of their training split's; external trainers send `refLosses`. A
+   * window without one for every step is fitted plainly. Paired verdicts compare the same batches
+   * already, so they do not change.
+   */
+  controlVariate: boolean;
 }
 
 /**
@@ -165,7 +175,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 8,
+  revision: 9,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -206,6 +216,8 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // Revision 8: an upscale already ahead by 2 errors saves the rest of its control branch, one
   // window a trial at settle 2 (docs/controller.md, "Revision 8").
   earlyAccept: 2,
+  // Opt-in (docs/controller.md, "Revision 9"): measured on the GPT over seeds before any default.
+  controlVariate: false,
 };
 
 /**
@@ -231,6 +243,7 @@ const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, 
     { revision: 4, settings: { compare: "settled" } },
     { revision: 5, settings: { abortRise: 0 } },
     { revision: 7, settings: { earlyAccept: 0 } },
+    { revision: 8, settings: { controlVariate: false } },
   ];
 
 /** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
@@ -245,7 +258,8 @@ type NewSettings =
   | "downscaleOnTie"
   | "compare"
   | "abortRise"
-  | "earlyAccept";
+  | "earlyAccept"
+  | "controlVariate";
 
 /**
  * The values of the settings that `revision` did not have, as it behaved: what a new run that asks
@@ -348,6 +362,8 @@ export function defaultSettle(window: number, revision: number): number {
  * - 7: a run that leaves out `window` and `settle` settles for at least {@linkcode SETTLE_STEPS}
  *   ({@linkcode defaultSettle}); the rules decide as revision 6's did for the same settings.
  * - 8: `earlyAccept` (2): an upscale already ahead at an earlier settling window is kept then.
+ * - 9: `controlVariate`, opt-in: windows fitted against reference losses; its default (off)
+ *   decides as revision 8 did.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

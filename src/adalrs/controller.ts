@@ -11,7 +11,7 @@ import type { Decision, WindowStats } from "./decision.ts";
 import { decodeLoss, type LossValue } from "./loss_value.ts";
 import { chooseRule } from "./rules.ts";
 import { type ControllerState, currentLr, windowEnd } from "./state.ts";
-import { velocity } from "./velocity.ts";
+import { velocity, velocityAgainst } from "./velocity.ts";
 
 /** Why losses do not fit the controller, and the step it expects next. */
 export interface Rejection {
@@ -33,6 +33,7 @@ export type Decided =
  * @param state the controller before the losses
  * @param fromStep the compute step of the first loss
  * @param losses the losses, one per step
+ * @param refs (`controlVariate`) a fixed reference model's loss on the same batches, one per loss
  * @returns the decision if the losses complete a window (null otherwise), or a rejection
  *
  * @example
@@ -54,6 +55,7 @@ export function decide(
   state: ControllerState,
   fromStep: number,
   losses: readonly LossValue[],
+  refs?: readonly number[],
 ): Decided {
   const expectedStep = state.nextStep;
   const reject = (reason: string): Decided => ({ ok: false, rejection: { reason, expectedStep } });
@@ -69,7 +71,7 @@ export function decide(
         `post at most ${end - fromStep + 1} losses, then apply the decision before step ${end + 1}`,
     );
   }
-  const { window, full } = fill(state, losses);
+  const { window, full } = fill(state, losses, refs);
   return { ok: true, decision: window === null ? null : closeWindow(full, window).decision };
 }
 
@@ -80,10 +82,15 @@ export function decide(
  *
  * @param state the controller before the losses
  * @param losses the losses, one per step from `state.nextStep`
+ * @param refs (`controlVariate`) the reference model's losses on the same batches
  * @returns the controller after them
  */
-export function evolve(state: ControllerState, losses: readonly LossValue[]): ControllerState {
-  return foldLosses(state, losses).state;
+export function evolve(
+  state: ControllerState,
+  losses: readonly LossValue[],
+  refs?: readonly number[],
+): ControllerState {
+  return foldLosses(state, losses, refs).state;
 }
 
 /**
@@ -92,17 +99,19 @@ export function evolve(state: ControllerState, losses: readonly LossValue[]): Co
  *
  * @param state the controller before the losses
  * @param losses the losses, one per step from `state.nextStep`
+ * @param refs (`controlVariate`) the reference model's losses on the same batches
  * @returns the controller after them, and the decision of every window they completed
  */
 export function foldLosses(
   state: ControllerState,
   losses: readonly LossValue[],
+  refs?: readonly number[],
 ): { state: ControllerState; decisions: Decision[] } {
   const decisions: Decision[] = [];
   let next = state;
   for (let at = 0; at < losses.length;) {
     const take = Math.min(losses.length - at, windowEnd(next) - next.nextStep + 1);
-    const { window, full } = fill(next, losses.slice(at, at + take));
+    const { window, full } = fill(next, losses.slice(at, at + take), refs?.slice(at, at + take));
     next = full;
     if (window !== null) {
       const closed = closeWindow(full, window);
@@ -114,31 +123,51 @@ export function foldLosses(
   return { state: next, decisions };
 }
 
+/** A completed window: its losses and, when every one came with it, their reference losses. */
+interface FullWindow {
+  losses: number[];
+  refs: number[] | null;
+}
+
 /**
  * Appends losses that fit in the current window; when they complete it, returns its losses and
- * the state with an empty window, ready for {@linkcode closeWindow}.
+ * the state with an empty window, ready for {@linkcode closeWindow}. With `controlVariate` the
+ * reference losses are kept beside them, null for a step that came without one.
  */
 function fill(
   state: ControllerState,
   losses: readonly LossValue[],
-): { full: ControllerState; window: number[] | null } {
+  refs: readonly number[] | undefined,
+): { full: ControllerState; window: FullWindow | null } {
   const pending = [...state.pending, ...losses];
   const nextStep = state.nextStep + losses.length;
+  const pendingRefs = state.setup.adalrs.controlVariate
+    ? [...(state.pendingRefs ?? []), ...losses.map((_, i) => refs?.[i] ?? null)]
+    : undefined;
   if (pending.length < state.setup.adalrs.window) {
-    return { full: { ...state, nextStep, pending }, window: null };
+    return {
+      full: { ...state, nextStep, pending, ...(pendingRefs && { pendingRefs }) },
+      window: null,
+    };
   }
-  return { full: { ...state, nextStep, pending: [] }, window: pending.map(decodeLoss) };
+  const complete = pendingRefs?.every((r): r is number => r !== null)
+    ? pendingRefs as number[]
+    : null;
+  return {
+    full: { ...state, nextStep, pending: [], ...(pendingRefs && { pendingRefs: [] }) },
+    window: { losses: pending.map(decodeLoss), refs: complete },
+  };
 }
 
 /** The decision for a completed window, and the state after it. */
-function closeWindow(state: ControllerState, losses: number[]): {
+function closeWindow(state: ControllerState, { losses, refs }: FullWindow): {
   state: ControllerState;
   decision: Decision;
 } {
   const { adalrs } = state.setup;
   const toStep = state.nextStep - 1;
   const fromStep = toStep - losses.length + 1;
-  const stats = windowStats(losses, fromStep, adalrs.z);
+  const stats = windowStats(losses, refs, fromStep, adalrs.z);
   const alpha = Math.max(adalrs.lambda ** state.n * adalrs.alpha, 1);
   const betaFactor = Math.max(adalrs.lambda ** state.n * adalrs.beta, 1);
   const beta = 1 / betaFactor;
@@ -184,12 +213,20 @@ function closeWindow(state: ControllerState, losses: number[]): {
 
 /**
  * The window's statistics, or null for a failed window: a non-finite loss, or finite losses so
- * large that the fit itself overflows (both must never reach a comparison).
+ * large that the fit itself overflows (both must never reach a comparison). With reference losses
+ * for every step, the velocity is fitted with the batches' difficulty regressed out.
  */
-function windowStats(losses: number[], fromStep: number, z: number): WindowStats | null {
+function windowStats(
+  losses: number[],
+  refs: number[] | null,
+  fromStep: number,
+  z: number,
+): WindowStats | null {
   if (!losses.every(Number.isFinite)) return null;
-  const { v, se, mean } = velocity(losses);
+  const against = refs && velocityAgainst(losses, refs);
+  const { v, se, mean } = against ?? velocity(losses);
   const e = z * se;
   if (!Number.isFinite(v) || !Number.isFinite(e) || !Number.isFinite(mean)) return null;
-  return { fromStep, toStep: fromStep + losses.length - 1, v, e, mean };
+  const toStep = fromStep + losses.length - 1;
+  return { fromStep, toStep, v, e, mean, ...(against && { c: against.c }) };
 }

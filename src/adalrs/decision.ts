@@ -103,6 +103,11 @@ export interface WindowStats {
   e: number;
   /** Mean loss of the window. */
   mean: number;
+  /**
+   * (`controlVariate`) The coefficient of the reference loss in the window's fit: present when `v`
+   * and `e` were fitted with each batch's difficulty regressed out.
+   */
+  c?: number;
 }
 
 /**

@@ -100,6 +100,11 @@ export interface ControllerState {
   dataOffset: number;
   /** Losses of the current, incomplete window. */
   pending: LossValue[];
+  /**
+   * (`controlVariate`) The reference losses of the same steps, null where a loss came without one;
+   * absent when the setting is off.
+   */
+  pendingRefs?: (number | null)[];
   /** The AdaLRS multiplier m and the number n of adjustments so far. */
   m: number;
   n: number;

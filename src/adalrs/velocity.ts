@@ -52,6 +52,68 @@ export function velocity(losses: readonly number[]): Velocity {
 }
 
 /**
+ * {@linkcode velocity} with each batch's difficulty regressed out: the least-squares fit of
+ * `loss = a + b·step + c·reference` over the window, where `reference` is a fixed model's loss on
+ * the same batch (a control variate: the trainer's byte-bigram model, for example). The slope `b`
+ * then no longer carries the batches' own difficulty, which on a small LM is most of the per-step
+ * noise; `c` is fitted per window, so the reference need not be on the loss's scale.
+ *
+ * @param losses at least four finite losses at consecutive steps
+ * @param references the reference model's loss on the same batches, one per loss
+ * @returns the velocity, its standard error (k - 3 degrees of freedom), the window's plain mean
+ *   loss and the fitted `c`; null when the references carry no information apart from the step
+ *   (fewer than four, not all finite, constant, or on a line with the step), so the plain velocity
+ *   must do
+ *
+ * @example
+ * ```ts
+ * import { velocityAgainst } from "./velocity.ts";
+ * const refs = [2, 5, 3, 7, 4];
+ * const losses = refs.map((r, i) => 3 - 0.1 * i + 0.5 * r);
+ * const fit = velocityAgainst(losses, refs)!;
+ * if (Math.abs(fit.v - 0.1) > 1e-12 || fit.se > 1e-9) throw new Error("the difficulty is removed");
+ * ```
+ */
+export function velocityAgainst(
+  losses: readonly number[],
+  references: readonly number[],
+): (Velocity & { c: number }) | null {
+  const k = losses.length;
+  if (k < 4 || references.length !== k || !references.every(Number.isFinite)) return null;
+  const tMean = (k - 1) / 2;
+  let lossSum = 0;
+  let refSum = 0;
+  for (let i = 0; i < k; i++) {
+    lossSum += losses[i];
+    refSum += references[i];
+  }
+  const mean = lossSum / k;
+  const refMean = refSum / k;
+  let stt = 0, srr = 0, str = 0, sty = 0, sry = 0;
+  for (let i = 0; i < k; i++) {
+    const t = i - tMean;
+    const r = references[i] - refMean;
+    const y = losses[i] - mean;
+    stt += t * t;
+    srr += r * r;
+    str += t * r;
+    sty += t * y;
+    sry += r * y;
+  }
+  const det = stt * srr - str * str;
+  // A reference that is constant or follows the step cannot be told apart from the slope.
+  if (!(det > 1e-9 * stt * srr) || !(srr > 0)) return null;
+  const slope = (srr * sty - str * sry) / det;
+  const c = (stt * sry - str * sty) / det;
+  let residuals = 0;
+  for (let i = 0; i < k; i++) {
+    const r = losses[i] - mean - slope * (i - tMean) - c * (references[i] - refMean);
+    residuals += r * r;
+  }
+  return { v: -slope, se: Math.sqrt((residuals / (k - 3)) * (srr / det)), mean, c };
+}
+
+/**
  * Mean and error of `a[i] - b[i]`, pair by pair: what a paired verdict compares (two branches'
  * losses on the same batches, so each batch's own difficulty cancels).
  *

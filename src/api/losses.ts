@@ -32,6 +32,7 @@ export function lossRoutes(store: EventStore): Hono {
       {
         fromStep: body.fromStep,
         losses,
+        ...(body.refLosses !== undefined && { refLosses: body.refLosses }),
         ...(idempotencyKey !== undefined && { idempotencyKey }),
         ...(body.valLoss !== undefined && { valLoss: toLoss(body.valLoss) }),
       },
@@ -57,7 +58,9 @@ export const LOSS_ROUTE_DOCS: RouteDoc[] = [
       "end of the controller's window). The answer gives `lr` for `nextStep`, `lrs` up to " +
       "`windowEndsAt`, and the `action` to take first: `continue`, `snapshot`, `restore` or " +
       '`branch`. Non-finite losses may be sent as `NaN`, `"NaN"` or `null`. An optional ' +
-      "`valLoss` records a validation loss measured after the last of these steps. An " +
+      "`valLoss` records a validation loss measured after the last of these steps; optional " +
+      "`refLosses` (one per loss) give a fixed reference model's loss on the same batches, " +
+      "which a run with `controlVariate` fits against. An " +
       "`idempotencyKey` (or `Idempotency-Key` header) makes a retry land once.",
     body: LossesRequestSchema,
     headers: [IDEMPOTENCY_KEY],
@@ -66,7 +69,8 @@ export const LOSS_ROUTE_DOCS: RouteDoc[] = [
       ...errorResponses([...WRITE_ERRORS, 409, 422], {
         409: "A step gap or overlap, or losses past the window's end (with `expectedStep`); " +
           "a managed or ended run",
-        422: "The idempotency key was used for other losses",
+        422: "The idempotency key was used for other losses; `refLosses` not one finite " +
+          "number per loss",
       }),
     },
   },

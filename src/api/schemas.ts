@@ -20,6 +20,14 @@ export const LossSchema = z.union([
 export const LossesRequestSchema = z.strictObject({
   fromStep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   losses: z.array(LossSchema).min(1).max(1024),
+  /**
+   * A fixed reference model's loss on the same batches, one per loss (a byte-bigram model, say):
+   * with `controlVariate` on, each window's velocity is fitted with it as a second regressor.
+   */
+  refLosses: z.array(z.number()).max(1024).optional().describe(
+    "A fixed reference model's loss on each loss's batch, one per loss; with the run's " +
+      "`controlVariate` on, windows are fitted with the batches' difficulty regressed out",
+  ),
   idempotencyKey: IdempotencyKeySchema.optional(),
   /** A validation loss measured after the last of these steps (stored as `EvalRecorded`). */
   valLoss: LossSchema.optional(),

@@ -122,6 +122,7 @@ export const AdalrsBaseSchema = z.strictObject({
   compare: z.enum(["settled", "cooldown"]).default(ADALRS_DEFAULTS.compare),
   abortRise: z.number().min(0).max(10).default(ADALRS_DEFAULTS.abortRise),
   earlyAccept: z.number().min(0).max(100).default(ADALRS_DEFAULTS.earlyAccept),
+  controlVariate: z.boolean().default(ADALRS_DEFAULTS.controlVariate),
 });
 
 /** Controller settings to override (what-if, experiments): the same fields, none required. */
@@ -160,6 +161,7 @@ export const AdalrsSchema = AdalrsBaseSchema.extend({
   compare: byRevision(AdalrsBaseSchema.shape.compare),
   abortRise: byRevision(AdalrsBaseSchema.shape.abortRise),
   earlyAccept: byRevision(AdalrsBaseSchema.shape.earlyAccept),
+  controlVariate: byRevision(AdalrsBaseSchema.shape.controlVariate),
 }).refine((a) => a.searchStart <= a.searchEnd, {
   message: "searchStart must not be after searchEnd",
   path: ["searchEnd"],

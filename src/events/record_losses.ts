@@ -41,6 +41,8 @@ export interface RecordError {
 export interface LossBatch {
   fromStep: number;
   losses: LossValue[];
+  /** A fixed reference model's loss on the same batches, one per loss (`controlVariate`). */
+  refLosses?: number[];
   idempotencyKey?: string;
   /** A validation loss measured after the last of these steps (external trainers). */
   valLoss?: LossValue;
@@ -84,15 +86,17 @@ export async function recordRunLosses(
       return refuse(409, `Run ${runId} changed since seq ${opts.expectedSeq} (now ${view.seq})`);
     }
 
-    const decided = decide(view.controller, batch.fromStep, batch.losses);
+    const decided = decide(view.controller, batch.fromStep, batch.losses, batch.refLosses);
     if (!decided.ok) {
       const { reason, expectedStep } = decided.rejection;
       return { ok: false, error: { status: 409, message: reason, expectedStep } };
     }
     const pastEnd = checkLastStep(view, batch);
     if (pastEnd) return { ok: false, error: pastEnd };
+    const badRefs = checkRefLosses(batch);
+    if (badRefs) return { ok: false, error: badRefs };
     const { decision } = decided;
-    const state = evolve(view.controller, batch.losses);
+    const state = evolve(view.controller, batch.losses, batch.refLosses);
     const { valLoss, ...window } = batch;
     const events: NewEvent[] = [newEvent("LossWindowRecorded", window)];
     if (decision) events.push(newEvent("LrDecided", { decision }));
@@ -151,7 +155,8 @@ async function answerAgain(
 > {
   const [first] = done.events;
   const same = first?.type === "LossWindowRecorded" && first.data.fromStep === batch.fromStep &&
-    JSON.stringify(first.data.losses) === JSON.stringify(batch.losses);
+    JSON.stringify(first.data.losses) === JSON.stringify(batch.losses) &&
+    JSON.stringify(first.data.refLosses) === JSON.stringify(batch.refLosses);
   if (!same) {
     return refuse(
       422,
@@ -184,6 +189,20 @@ function checkRun(view: RunView, mode: RunView["mode"]): RecordError | null {
     return { status: 409, message: `Run ${view.id} is ${view.status}; it takes no more losses` };
   }
   return null;
+}
+
+/** Reference losses, when sent, are one finite number per loss. */
+function checkRefLosses({ losses, refLosses }: LossBatch): RecordError | null {
+  if (refLosses === undefined) return null;
+  if (refLosses.length !== losses.length) {
+    return {
+      status: 422,
+      message: `refLosses has ${refLosses.length} values for ${losses.length} losses: one per loss`,
+    };
+  }
+  const bad = refLosses.findIndex((r) => !Number.isFinite(r));
+  if (bad < 0) return null;
+  return { status: 422, message: `refLosses[${bad}] is ${refLosses[bad]}: it must be finite` };
 }
 
 /** The controller's window may reach past the run's last step; the losses may not. */

@@ -90,8 +90,8 @@ export function evolveRun(view: RunView | null, event: RunEvent): RunView | null
       return withController(next);
     }
     case "LossWindowRecorded": {
-      const { losses } = event.data;
-      next.controller = evolve(view.controller, losses);
+      const { losses, refLosses } = event.data;
+      next.controller = evolve(view.controller, losses, refLosses);
       next.lastLoss = losses.at(-1) ?? view.lastLoss;
       if (view.status === "queued") next.status = "running";
       return withController(next);

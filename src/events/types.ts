@@ -48,8 +48,16 @@ export interface EventPayloads {
       skipped?: string[];
     } | null;
   };
-  /** Consecutive losses from `fromStep`: a whole window, or part of one (external trainers). */
-  LossWindowRecorded: { fromStep: number; losses: LossValue[]; idempotencyKey?: string };
+  /**
+   * Consecutive losses from `fromStep`: a whole window, or part of one (external trainers).
+   * `refLosses` (`controlVariate`): a fixed reference model's loss on the same batches, one per loss.
+   */
+  LossWindowRecorded: {
+    fromStep: number;
+    losses: LossValue[];
+    refLosses?: number[];
+    idempotencyKey?: string;
+  };
   LrDecided: { decision: Decision };
   SnapshotTaken: { snapshotId: string; step: number };
   /** Model and optimizer were restored to `snapshotId`; training continues at `step`. */

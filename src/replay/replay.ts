@@ -70,7 +70,7 @@ export function replayRun(
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     if (event.type === "LossWindowRecorded") {
-      const fed = foldLosses(state, event.data.losses);
+      const fed = foldLosses(state, event.data.losses, event.data.refLosses);
       state = fed.state;
       for (const derived of fed.decisions) {
         // A plain replay pairs each decision with the LrDecided right after its losses; a

@@ -46,6 +46,7 @@ export {
   encodeCheckpoint,
   type NamedTensor,
 } from "./checkpoint.ts";
+export { type Bigram, bigramLoss, fitBigram } from "./bigram.ts";
 export { CORPUS_NAMES, type CorpusName, loadCorpus } from "./corpus.ts";
 export {
   type Batch,

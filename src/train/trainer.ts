@@ -11,6 +11,7 @@ import { type AdamW, type AdamWOptions, createAdamW, resolveAdamW } from "./adam
 import type { Backend, BackendInfo } from "./backend.ts";
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from "./checkpoint.ts";
 import type { CorpusName } from "./corpus.ts";
+import { type Bigram, bigramLoss, fitBigram } from "./bigram.ts";
 import { createDataset, type Dataset } from "./data.ts";
 import {
   gptLoss,
@@ -60,6 +61,11 @@ export interface Trainer {
    * step number or a negative or non-finite LR.
    */
   step(step: number, lr: number): Promise<number>;
+  /**
+   * The loss of the byte-bigram model of the training split on `trainBatch(step)`: how hard that
+   * batch is, measured by a model that never changes (the controller's `controlVariate`).
+   */
+  referenceLoss(step: number): number;
   /** Mean loss over the first `batches` fixed validation batches. */
   evaluate(batches: number): Promise<number>;
   /** Copies the weights and optimizer state (cheap: tfjs tensors are immutable). */
@@ -137,6 +143,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
       tf.tensor1d(batch.targets),
     );
 
+  let bigram: Bigram | null = null;
+
   return {
     backend,
     parameterCount: parameterCount(model),
@@ -159,6 +167,11 @@ export function createTrainer(options: TrainerOptions): Trainer {
       loss.dispose();
       throwOnWebgpuError(); // a GPU validation error leaves garbage, not an exception
       return value;
+    },
+
+    referenceLoss(step) {
+      bigram ??= fitBigram(data.train);
+      return bigramLoss(bigram, data.trainBatch(step));
     },
 
     async evaluate(batches) {

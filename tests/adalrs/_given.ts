@@ -85,13 +85,13 @@ export function noisy(v: number, d: number, mean = 3): number[] {
 export class Scenario {
   constructor(public state: ControllerState, public decisions: Decision[]) {}
 
-  /** Folds one more window (or part of one) at the state's next step. */
-  when(losses: readonly LossValue[]): Then {
-    const decided = decide(this.state, this.state.nextStep, losses);
+  /** Folds one more window (or part of one) at the state's next step, with reference losses. */
+  when(losses: readonly LossValue[], refs?: readonly number[]): Then {
+    const decided = decide(this.state, this.state.nextStep, losses, refs);
     if (!decided.ok) throw new Error(decided.rejection.reason);
     const { decision } = decided;
     const decisions = decision ? [...this.decisions, decision] : this.decisions;
-    return new Then(new Scenario(evolve(this.state, losses), decisions), decision);
+    return new Then(new Scenario(evolve(this.state, losses, refs), decisions), decision);
   }
 }
 

@@ -36,10 +36,10 @@ const untilSecondControl = (settings: object = {}, trialWindow = line(0.5, 1.75)
   );
 
 Deno.test("earlyAccept is revision 8's default; older revisions compare at the last window only", () => {
-  assert.equal(ADALRS_DEFAULTS.revision, 8);
+  assert.ok(ADALRS_DEFAULTS.revision >= 8);
   assert.equal(ADALRS_DEFAULTS.earlyAccept, 2);
   assert.equal(revisionSettings(7).earlyAccept, 0);
-  assert.equal(revisionSettings(8).earlyAccept, undefined, "nothing to fill for today's");
+  assert.equal(revisionSettings(8).earlyAccept, undefined, "revision 8 had it");
 });
 
 Deno.test("an upscale ahead beyond earlyAccept errors at its first settling window is kept there", () => {

@@ -211,3 +211,48 @@ Deno.test("POST losses: a cooled paired trial saves each branch, ramps its LRs d
   assert.deepEqual([verdict.nextStep, verdict.dataStep, verdict.keep], [30, 20, []]);
   assert.equal(verdict.decision.mAfter, 3);
 });
+
+Deno.test("POST losses with refLosses: a controlVariate run fits against them, and replays them", async () => {
+  using t = await testApp();
+  const created = await t.call("POST", "/v1/runs", {
+    ...external(20, 5),
+    adalrs: { window: 5, searchStart: 0, searchEnd: 1, controlVariate: true },
+  });
+  const id = created.body.id as string;
+  assert.equal(created.body.definition.adalrs.controlVariate, true);
+  // Losses that follow each batch's difficulty, 0.5 to 1, on a descent of 0.05 a step.
+  const refs = [2.3, 2.6, 2.2, 2.5, 2.4];
+  const losses = refs.map((r, i) => 5 - 0.05 * i + 0.5 * (r - 2.4));
+  const res = await t.call("POST", `/v1/runs/${id}/losses`, {
+    fromStep: 0,
+    losses,
+    refLosses: refs,
+  });
+  assert.equal(res.status, 200);
+  const { stats } = res.body.decision.window;
+  assert.ok(
+    Math.abs(stats.v - 0.05) < 1e-9 && Math.abs(stats.c - 0.5) < 1e-9,
+    JSON.stringify(stats),
+  );
+  const stored = (await t.store.read(id)).find((e) => e.type === "LossWindowRecorded");
+  assert.deepEqual(stored?.type === "LossWindowRecorded" && stored.data.refLosses, refs);
+  const replay = await t.call("POST", `/v1/runs/${id}/replay`, {});
+  assert.deepEqual([replay.body.identical, replay.body.different], [1, 0]);
+});
+
+Deno.test("POST losses: refLosses not one finite number per loss is 422, and nothing is stored", async () => {
+  using t = await testApp();
+  const id = await externalRun(t);
+  const short = await t.call("POST", `/v1/runs/${id}/losses`, {
+    fromStep: 0,
+    losses: [5, 4.9, 4.8],
+    refLosses: [2.4, 2.5],
+  });
+  assert.equal(short.status, 422);
+  assert.match(short.body.error.message, /refLosses has 2 values for 3 losses/);
+  const text = '{"fromStep": 0, "losses": [5, 4.9], "refLosses": [2.4, "x"]}';
+  assert.equal((await t.call("POST", `/v1/runs/${id}/losses`, text)).status, 400);
+  assert.equal((await t.store.read(id)).length, 1, "only RunCreated");
+  const ok = await t.call("POST", `/v1/runs/${id}/losses`, { fromStep: 0, losses: [5, 4.9] });
+  assert.equal(ok.body.nextStep, 2, "the run takes the losses again");
+});

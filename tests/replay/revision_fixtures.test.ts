@@ -144,6 +144,22 @@ Deno.test("a revision-8 GPT run that kept an upscale early replays identical: re
   assert.equal(later.rule, "control-window");
 });
 
+Deno.test("a revision-9 GPT run fitted against reference losses replays identical: revision9/managed-gpt-control-variate.jsonl", async () => {
+  // docs/controller.md, "Revision 9": cosine, seed 0, from fit/3, 3,000 steps, controlVariate on.
+  const { events, created, report } = await replayFixture(
+    "revision9/managed-gpt-control-variate.jsonl",
+  );
+  assert.deepEqual(
+    [created.data.definition.adalrs.revision, created.data.definition.adalrs.controlVariate],
+    [9, true],
+  );
+  assert.ok(report.decisions.every((d) => d.derived.window.stats?.c !== undefined));
+  // The fitted slope saw the descent slow at step 349; the plain one would have waited a window.
+  assert.equal(report.decisions[6].derived.rule, "upscale-trial");
+  const plain = replayRun(events, { controlVariate: false }).decisions[6].derived;
+  assert.deepEqual([plain.rule, plain.window.stats?.c], ["observe", undefined]);
+});
+
 Deno.test("today's rules on a revision-2 log are a what-if: paired trials, not replay", async () => {
   const events = parseJsonl(await Deno.readTextFile(new URL(REVISION_2[1], FIXTURES)));
   const report = replayRun(events, { revision: 3, trial: "paired" });

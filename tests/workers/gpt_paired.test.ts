@@ -50,3 +50,37 @@ Deno.test("A GPT worker runs a paired trial's control branch from the snapshot, 
     await removeStore();
   }
 });
+
+Deno.test("A GPT worker records each batch's bigram loss for a controlVariate run, and replay fits the same", async () => {
+  const { store, kvPath, removeStore } = await diskStore();
+  const run = await store.create(
+    RunDefinitionSchema.parse({ ...tinyGpt, adalrs: { ...tinyGpt.adalrs, controlVariate: true } }),
+  );
+  const worker = startWorker(kvPath, "control-variate");
+  try {
+    await waitFor(store, run.id, (v) => v.status === "completed", 60_000);
+    const events = await store.read(run.id);
+    const ref = new Map<number, number>();
+    for (const e of events) {
+      if (e.type !== "LossWindowRecorded") continue;
+      assert.equal(e.data.refLosses?.length, e.data.losses.length, `from ${e.data.fromStep}`);
+      e.data.refLosses!.forEach((r, i) => ref.set(e.data.fromStep + i, r));
+    }
+    const decisions = events.flatMap((e) => e.type === "LrDecided" ? [e.data.decision] : []);
+    assert.ok(decisions.every((d) => d.window.stats?.c !== undefined), "every window fitted");
+    // A control branch trains the trial branch's batches again: the same reference losses (its
+    // first window always runs; an upscale kept early ends it after that).
+    const branches = decisions.filter((d) => d.action.kind === "branch");
+    assert.ok(branches.length > 0, "no paired trial started");
+    for (const d of branches) {
+      for (let i = 0; i < 10; i++) {
+        assert.equal(ref.get(d.nextStep + i), ref.get(d.nextStep - 30 + i), `${d.nextStep}+${i}`);
+      }
+    }
+    const report = replayRun(events);
+    assert.deepEqual([report.identical, report.different], [decisions.length, 0]);
+  } finally {
+    await stopWorker(worker);
+    await removeStore();
+  }
+});

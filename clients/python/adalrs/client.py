@@ -133,18 +133,23 @@ class Client:
 
     # External trainers
 
-    def post_losses(self, run_id, from_step, losses, idempotency_key=None, val_loss=None):
+    def post_losses(self, run_id, from_step, losses, idempotency_key=None, val_loss=None,
+                    ref_losses=None):
         """``POST /v1/runs/{id}/losses``: consecutive losses from ``from_step``; returns what
         to do next (``LossesAnswer``).
 
         ``losses`` may hold NaN and infinities. ``val_loss`` is a validation loss measured after
-        the last of these steps. The post always carries an idempotency key (by default
+        the last of these steps. ``ref_losses``, one finite number per loss, are a fixed
+        reference model's losses on the same batches, which a run with ``controlVariate`` fits
+        each window against. The post always carries an idempotency key (by default
         ``losses-<from_step>``), so a retry after a lost answer lands once and gets the same
         answer. A step gap or overlap raises ``Conflict`` with ``expected_step``.
         """
         body = {"fromStep": from_step, "losses": [_loss(x) for x in losses]}
         if val_loss is not None:
             body["valLoss"] = _loss(val_loss)
+        if ref_losses is not None:
+            body["refLosses"] = [float(x) for x in ref_losses]
         key = idempotency_key if idempotency_key is not None else f"losses-{from_step}"
         return self._call("POST", f"/v1/runs/{_quote(run_id)}/losses", body=body, key=key,
                           retry_writes=True)

@@ -70,6 +70,7 @@ class AdaLRS:
         self.answer = run
         self.done = run["status"] in ("completed", "failed", "cancelled")
         self._pending = []
+        self._pending_refs = []  # reference losses of the same steps, None where not reported
         self._snapshots = {}  # id -> data step at which it was taken
         self._source = None
         self._cache = {}
@@ -107,19 +108,23 @@ class AdaLRS:
             self._reported = False
             yield batch
 
-    def report(self, loss, val_loss=None):
+    def report(self, loss, val_loss=None, ref_loss=None):
         """Records the loss of the step just trained; at the end of a window, posts the losses
         and applies the answer (LR, snapshot / restore / branch, snapshots to free).
 
         Args:
             loss: a float or a one-element tensor (NaN and infinities are fine).
             val_loss: a validation loss measured after this step; posted at once.
+            ref_loss: a fixed reference model's loss on the same batch (a bigram model, say),
+                for a run with ``controlVariate`` on; a window posts them only if every step
+                has one.
         """
         if self.done:
             raise RuntimeError(f"run {self.run_id} has ended; no more losses")
         self._reported = True
         # A tensor is read when the window is posted: one device sync per window, not per step.
         self._pending.append(loss.detach() if hasattr(loss, "detach") else float(loss))
+        self._pending_refs.append(None if ref_loss is None else float(ref_loss))
         self.step += 1
         self.data_step += 1
         if self.step > self._window_end or self.step >= self.total_steps or val_loss is not None:
@@ -132,9 +137,12 @@ class AdaLRS:
         if not self._pending and val_loss is None:
             return None
         from_step = self.step - len(self._pending)
+        refs = self._pending_refs
+        extra = {"ref_losses": refs} if refs and None not in refs else {}
         answer = self.client.post_losses(self.run_id, from_step, self._pending,
-                                         val_loss=val_loss)
+                                         val_loss=val_loss, **extra)
         self._pending = []
+        self._pending_refs = []
         self.apply(answer)
         return answer
 

@@ -7,7 +7,7 @@ import math
 import threading
 import unittest
 
-from adalrs import BadRequest, Client, Conflict, NotFound, TransportError
+from adalrs import ApiError, BadRequest, Client, Conflict, NotFound, TransportError
 from adalrs.models import MODELS
 
 from ._service import service
@@ -80,6 +80,20 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(answer["nextStep"], 3)
         view = self.client.get_run(run["id"])
         self.assertEqual((view["lastLoss"], view["lastValLoss"]), (4.0, 3.5))
+
+    def test_reference_losses_fit_a_control_variate_run(self):
+        run = self.client.create_run(
+            {**EXTERNAL, "adalrs": {**EXTERNAL["adalrs"], "controlVariate": True}})
+        refs = [2.3, 2.6, 2.2, 2.5, 2.4]
+        losses = [5 - 0.05 * i + 0.5 * (r - 2.4) for i, r in enumerate(refs)]
+        answer = self.client.post_losses(run["id"], 0, losses, ref_losses=refs)
+        stats = answer["decision"]["window"]["stats"]
+        self.assertAlmostEqual(stats["v"], 0.05)
+        self.assertAlmostEqual(stats["c"], 0.5)
+        with self.assertRaises(ApiError) as refused:
+            self.client.post_losses(run["id"], 5, [4.7, 4.6], ref_losses=[2.4])
+        self.assertEqual(refused.exception.status, 422)
+        self.assertIn("refLosses has 1 values for 2 losses", str(refused.exception))
 
     def test_stream_events_follows_the_log_until_the_run_ends(self):
         run = self.client.create_run(EXTERNAL)

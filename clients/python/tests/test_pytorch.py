@@ -38,6 +38,7 @@ class CannedClient:
         self.steps = steps
         self.answers = list(answers)
         self.posts = []
+        self.refs = []
 
     def create_run(self, definition):
         self.definition = definition
@@ -45,8 +46,10 @@ class CannedClient:
         return {**first, "id": "r", "mode": "external", "status": "running",
                 "definition": definition, "controller": {"nextStep": 0}}
 
-    def post_losses(self, run_id, from_step, losses, idempotency_key=None, val_loss=None):
+    def post_losses(self, run_id, from_step, losses, idempotency_key=None, val_loss=None,
+                    ref_losses=None):
         self.posts.append((from_step, list(losses), val_loss))
+        self.refs.append(ref_losses)
         return self.answers.pop(0)
 
 
@@ -158,6 +161,14 @@ class AdaLRSTest(unittest.TestCase):
             if ada.step == 4:
                 break
         self.assertEqual(client.posts, [(0, [1.0, 1.0], 0.5), (2, [1.0, 1.0], None)])
+
+    def test_reference_losses_are_posted_when_every_step_of_the_window_has_one(self):
+        ada, model, optimizer, client = self.make([plan(4, 7), plan(8, 11)])
+        for batch in ada.batches(lambda data_step: data_step * 10):
+            ada.report(1.0, ref_loss=None if ada.step == 5 else 2.0 + ada.step)
+            if ada.step == 8:
+                break
+        self.assertEqual(client.refs, [[2.0, 3.0, 4.0, 5.0], None])
 
     def test_an_unknown_action_or_snapshot_is_a_clear_error(self):
         ada, model, optimizer, client = self.make([
