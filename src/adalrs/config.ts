@@ -109,6 +109,17 @@ export interface AdalrsConfig {
    */
   stopWhenBracketed: boolean;
   /**
+   * (`paired`, revision 10) An upscale lost, the downscale tried after it was not kept either, and
+   * the upscale's branch stood further behind its control branch than the downscale's, beyond both
+   * errors: no upscale is tried again from that LR or above (rule `ceiling`). Two lost trials are
+   * a finite difference on both sides of the LR, and the side that lost more is away from the best
+   * LR: it is at or just below this one, and a retried upscale would cost `1 + settle` windows of
+   * discarded steps again (on the GPT every such retry lost, by 9-31 errors). A bracket whose
+   * downscale lost as much or more leaves upscales free: there the best LR may lie above, and on
+   * the cs336 simulator from 10x below a retried upscale is what climbs.
+   */
+  bracketCeiling: boolean;
+  /**
    * After an accepted trial, start the next trial at the end of the next window instead of
    * waiting for the descent to slow: from far below, a 9x climb needs two accepted trials within
    * the search phase.
@@ -175,7 +186,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 9,
+  revision: 10,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -201,6 +212,7 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   // On the cs336 simulator one early bracket (an unlucky lost upscale) stopped runs from 10x below
   // at 0.41x (8 of 32 seeds within 3x, against 32 of 32 without stopping).
   stopWhenBracketed: false,
+  bracketCeiling: false,
   climb: false,
   // Revision 4 (docs/results.md, "Revision 4"): the multiplier is frozen after the search phase,
   // as `searchEnd` says; a run coming down keeps coming down; a downscale that ties is kept.
@@ -244,6 +256,7 @@ const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, 
     { revision: 5, settings: { abortRise: 0 } },
     { revision: 7, settings: { earlyAccept: 0 } },
     { revision: 8, settings: { controlVariate: false } },
+    { revision: 9, settings: { bracketCeiling: false } },
   ];
 
 /** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
@@ -259,7 +272,8 @@ type NewSettings =
   | "compare"
   | "abortRise"
   | "earlyAccept"
-  | "controlVariate";
+  | "controlVariate"
+  | "bracketCeiling";
 
 /**
  * The values of the settings that `revision` did not have, as it behaved: what a new run that asks
@@ -364,6 +378,8 @@ export function defaultSettle(window: number, revision: number): number {
  * - 8: `earlyAccept` (2): an upscale already ahead at an earlier settling window is kept then.
  * - 9: `controlVariate`, opt-in: windows fitted against reference losses; its default (off)
  *   decides as revision 8 did.
+ * - 10: `bracketCeiling`: no more trials once a bracket's upscale lost by more than its
+ *   downscale.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

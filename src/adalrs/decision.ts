@@ -24,8 +24,8 @@ export type Action =
  * - `observe`: nothing to change (first window, descent not slowing, or just after a trial).
  * - `outside-search`: the window ended outside the search phase; the multiplier is frozen.
  * - `max-guard`: descent slowed, but the loss is above every earlier window's; no trial.
- * - `ceiling`: (`abortRise`) descent slowed, but an upscale from this LR or above blew up before;
- *   no trial.
+ * - `ceiling`: descent slowed, but an upscale from this LR or above blew up before (`abortRise`),
+ *   or lost clearly more than the downscale after it (`bracketCeiling`); no trial.
  * - `bracketed`: (`paired`, `stopWhenBracketed`) an upscale lost and the downscale tried after it
  *   did not win: the LR is where the search can place it; no more trials.
  * - `reference-window`: descent slowed; the next window at the same LR becomes the reference.
@@ -134,6 +134,17 @@ export interface PairedEvidence {
    * last one: the control branch ended after replaying it.
    */
   settleWindow?: number;
+  /**
+   * (`bracketCeiling`) A downscale tried after a lost upscale: that upscale's `difference` and
+   * `e`. A downscale not kept that lost by less, beyond both errors, puts a ceiling on upscales.
+   */
+  lostUpscale?: LostUpscale;
+}
+
+/** How far a lost upscale's branch stood behind its control branch, and the error of that. */
+export interface LostUpscale {
+  difference: number;
+  e: number;
 }
 
 /** One LR decision with its evidence. Identical on every replay of the same losses. */

@@ -6,7 +6,7 @@
  */
 
 import type { SettleAt } from "./config.ts";
-import type { Action, PairedEvidence, Rule, WindowStats } from "./decision.ts";
+import type { Action, LostUpscale, PairedEvidence, Rule, WindowStats } from "./decision.ts";
 import { type ControllerState, type Direction, type Trial, trialBranchId } from "./state.ts";
 import { pairedDifference } from "./velocity.ts";
 
@@ -184,12 +184,18 @@ function inSearchPhase(state: ControllerState, stats: WindowStats): boolean {
   return end >= adalrs.searchStart * totalSteps && end <= adalrs.searchEnd * totalSteps;
 }
 
-/** Snapshot, then move the LR by α' (up) or β' (down) for one trial window. */
+/**
+ * Snapshot, then move the LR by α' (up) or β' (down) for one trial window.
+ *
+ * @param lostUpscale (`bracketCeiling`) a downscale after a lost upscale: by how much that
+ *   one lost, and its error
+ */
 function startTrial(
   state: ControllerState,
   reference: WindowStats,
   f: Factors,
   direction: Direction,
+  lostUpscale?: LostUpscale,
 ): Outcome {
   const up = direction === "up";
   return {
@@ -202,6 +208,7 @@ function startTrial(
       mBefore: state.m,
       reference,
       ...(!up && { direction }),
+      ...(lostUpscale !== undefined && { lostUpscale }),
     },
     reference,
   };
@@ -383,6 +390,7 @@ function pairedTrial(
         trial: {
           stage: "control",
           ...(trial.direction && { direction: trial.direction }),
+          ...(trial.lostUpscale !== undefined && { lostUpscale: trial.lostUpscale }),
           snapshotId: trial.snapshotId,
           branchId,
           mBefore: trial.mBefore,
@@ -485,6 +493,7 @@ function controlWindow(
     trialFrom: trial.measured.fromStep,
     controlFrom: stats.toStep + 1 - (trial.windows + 1) * losses.length,
     ...(cooldown && { cooldown: losses.length }),
+    ...(trial.lostUpscale !== undefined && { lostUpscale: trial.lostUpscale }),
   };
   const judged = { reference: stats, trialWindow: trial.settledStats, paired };
   // Cooled, the control branch goes on from where it was saved before its cooldown, and its
@@ -504,20 +513,24 @@ function controlWindow(
       return { ...revert(state, trial.mBefore, last), ...rejected, action: stay };
     }
     // Evidence that α' is too far up, not that the LR is too high: the downscale is tried too.
-    if (trial.controlId === undefined) {
-      return { ...startTrial({ ...state, m: trial.mBefore }, stats, f, "down"), ...rejected };
-    }
-    // Cooled, the saved control branch is the downscale trial's starting point: no new snapshot.
-    const fromControl = { ...f, snapshotId: trial.controlId };
-    const down = startTrial({ ...state, m: trial.mBefore }, stats, fromControl, "down");
-    return { ...down, ...rejected, action: stay };
+    // Cooled, the saved control branch is its starting point: no new snapshot.
+    const from = trial.controlId === undefined ? f : { ...f, snapshotId: trial.controlId };
+    const lostBy = state.setup.adalrs.bracketCeiling
+      ? { difference: paired.difference, e: paired.e }
+      : undefined;
+    const down = startTrial({ ...state, m: trial.mBefore }, stats, from, "down", lostBy);
+    return { ...down, ...rejected, ...(trial.controlId !== undefined && { action: stay }) };
   }
+  // Two lost trials bracket the LR; the one that clearly lost more points away from the best LR.
+  const up = trial.lostUpscale;
+  const high = up !== undefined && up.difference - paired.difference > up.e + paired.e;
   return {
     ...revert(state, trial.mBefore, last),
     action: stay,
     ...judged,
     bracketed: (state.bracketed ?? false) || direction === "down",
     lastKept: null,
+    ...(high && { ceiling: Math.min(trial.mBefore, state.ceiling ?? Infinity) }),
   };
 }
 

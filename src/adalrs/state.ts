@@ -8,7 +8,7 @@
 
 import { baseLr } from "../schedule/mod.ts";
 import type { ControllerSetup } from "./config.ts";
-import type { WindowStats } from "./decision.ts";
+import type { LostUpscale, WindowStats } from "./decision.ts";
 import type { LossValue } from "./loss_value.ts";
 
 /**
@@ -39,10 +39,13 @@ export type Trial =
     mBefore: number;
     reference: WindowStats;
     direction?: Direction;
+    /** (`bracketCeiling`) A downscale after a lost upscale: how far that one stood behind. */
+    lostUpscale?: LostUpscale;
   }
   | {
     stage: "closing";
     direction?: Direction;
+    lostUpscale?: LostUpscale;
     /** (`paired`) settling windows finished before this one. */
     settling?: number;
     /** (`earlyAccept`, upscales) The settling windows before the last, for earlier comparisons. */
@@ -58,6 +61,7 @@ export type Trial =
   | {
     stage: "control";
     direction?: Direction;
+    lostUpscale?: LostUpscale;
     snapshotId: string;
     branchId: string;
     mBefore: number;

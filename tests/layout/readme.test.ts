@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { AdalrsBaseSchema } from "../../src/events/definition.ts";
 
 // The README's Layout section is the map a new engineer reads first: it must name every folder of
 // the tree, and nothing that is not there.
@@ -52,5 +53,18 @@ Deno.test("README's Layout names every top-level folder, and each path it names 
   assert.deepEqual(left, [], "folders the Layout leaves out");
   for (const path of listed) {
     assert.ok(await Deno.stat(new URL(path, ROOT)).catch(() => null), `${path} does not exist`);
+  }
+});
+
+Deno.test("README's controller table and docs/controller.md's settings table name every setting", async () => {
+  const settings = Object.keys(AdalrsBaseSchema.shape);
+  for (const file of ["README.md", "docs/controller.md"]) {
+    const text = await Deno.readTextFile(new URL(file, ROOT));
+    // A table row starts with the setting's name in backticks (several may share a row).
+    const rows = text.split("\n").filter((line) => line.startsWith("| `"));
+    const named = new Set(
+      rows.flatMap((row) => [...row.split("|")[1].matchAll(/`(\w+)`/g)].map((m) => m[1])),
+    );
+    assert.deepEqual(settings.filter((s) => !named.has(s)), [], `settings ${file} leaves out`);
   }
 });

@@ -185,3 +185,22 @@ Deno.test("a resume's state recorded by an older revision matches on the fields 
   assert.deepEqual(diff({ ...recorded, m: 1 }, derived, true), ["m"]);
   assert.deepEqual(diff(recorded, { ...derived, pending: [1.5, 1.4, 1.3] }, true), ["pending.2"]);
 });
+
+Deno.test("a revision-10 GPT run with a ceiling from its bracket replays identical: revision10/managed-gpt-bracket-ceiling.jsonl", async () => {
+  // docs/controller.md, "Revision 10": cosine, seed 0, from fit·9, 3,000 steps, bracketCeiling on.
+  const { events, created, report } = await replayFixture(
+    "revision10/managed-gpt-bracket-ceiling.jsonl",
+  );
+  assert.deepEqual(
+    [created.data.definition.adalrs.revision, created.data.definition.adalrs.bracketCeiling],
+    [10, true],
+  );
+  // The upscale lost by far more than the downscale after it: the next slowdown tries nothing.
+  const bracket = report.decisions.find((d) => d.derived.rule === "trial-revert")!.derived;
+  const lost = bracket.paired!.lostUpscale!;
+  assert.ok(lost.difference - bracket.paired!.difference > lost.e + bracket.paired!.e);
+  assert.equal(report.decisions[20].derived.rule, "ceiling");
+  // Without the setting, revision 9's rules retry the upscale there.
+  const retried = replayRun(events, { bracketCeiling: false }).decisions[20].derived;
+  assert.deepEqual([retried.rule, retried.mBefore], ["upscale-trial", 1]);
+});

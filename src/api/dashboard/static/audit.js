@@ -35,7 +35,8 @@ const RULES = {
   "trial-cooldown": "The trial window is measured: save the trial branch, then cool it.",
   "control-cooldown": "The control window is measured: save the control branch, then cool it.",
   "trial-abort": "The upscale's trial window rose beyond abortRise: restore and try the downscale.",
-  ceiling: "Descent slowed, but an upscale from this LR or above blew up before; no trial.",
+  ceiling:
+    "Descent slowed, but an upscale from this LR or above blew up before, or lost clearly more than the downscale after it; no trial.",
   bracketed: "An upscale lost and the downscale after it did not win; no more trials.",
   rising: "The loss rose significantly once; one more such window downscales.",
   "rise-downscale": "The loss rose over two windows in a row; divide the LR by β′.",
