@@ -129,8 +129,8 @@ export interface ControllerState {
    */
   lastKept: Direction | null;
   /**
-   * (`abortRise`) The multiplier from which an upscale blew up: no upscale trial starts from it or
-   * above. Null before any abort.
+   * (`abortRise`, `bracketCeiling`) The multiplier from which an upscale blew up, or lost clearly
+   * more than the downscale after it: no upscale trial starts from it or above. Null before any.
    */
   ceiling: number | null;
   trial: Trial | null;
