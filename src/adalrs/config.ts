@@ -378,8 +378,8 @@ export function defaultSettle(window: number, revision: number): number {
  * - 8: `earlyAccept` (2): an upscale already ahead at an earlier settling window is kept then.
  * - 9: `controlVariate`, opt-in: windows fitted against reference losses; its default (off)
  *   decides as revision 8 did.
- * - 10: `bracketCeiling`: no more trials once a bracket's upscale lost by more than its
- *   downscale.
+ * - 10: `bracketCeiling`, opt-in: no upscale retried from an LR where a bracket's upscale lost
+ *   clearly more than its downscale; its default (off) decides as revision 9 did.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 
