@@ -81,6 +81,14 @@ export function noisy(v: number, d: number, mean = 3): number[] {
   return line(v, mean).map((x, i) => x + (i % 2 === 0 ? d : -d));
 }
 
+/**
+ * `losses` with `by` added, cycling through `by` (`[0.125]` shifts every loss; `[-0.25, 0.15]`
+ * alternates): a branch's window against the other's, with a known difference per batch.
+ */
+export function shifted(losses: readonly number[], by: readonly number[]): number[] {
+  return losses.map((x, i) => x + by[i % by.length]);
+}
+
 /** A scenario: the state after some windows, and the decisions they produced. */
 export class Scenario {
   constructor(public state: ControllerState, public decisions: Decision[]) {}

@@ -4,11 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { ADALRS_DEFAULTS, type AdalrsConfig, revisionSettings } from "../../src/adalrs/mod.ts";
-import { given, line, noisy, pairedSetup, Scenario } from "./_given.ts";
+import { given, line, noisy, pairedSetup, Scenario, shifted } from "./_given.ts";
 
 const SETTLED = line(0.25, 1.5);
 const DOWN = line(0.25, 1.5);
-const shifted = (losses: number[], by: number) => losses.map((x) => x + by);
 
 /**
  * An upscale from m = 1 that loses by `upBehind`, then its downscale trial to 0.5, whose branch
@@ -30,7 +29,7 @@ function bracket(upBehind: number, downLosses: number[], adalrs: Partial<AdalrsC
     SETTLED,
     line(0.5, 1.8),
   );
-  const rejected = control.when(shifted(SETTLED, -upBehind));
+  const rejected = control.when(shifted(SETTLED, [-upBehind]));
   rejected.then({ rule: "trial-reject", mAfter: 0.5 });
   // The downscale trial: its window, a settling window (the compared one), the control branch.
   const branch = rejected.scenario.when(line(0.25, 1.6)).scenario.when(downLosses);
@@ -39,7 +38,7 @@ function bracket(upBehind: number, downLosses: number[], adalrs: Partial<AdalrsC
 
 Deno.test("bracketCeiling: an upscale that lost clearly more than its downscale is not tried again from that LR", () => {
   // Up lost by 0.25, down by 0.125 (no error: straight lines), so the best LR is at or just below.
-  const verdict = bracket(0.25, shifted(DOWN, 0.125));
+  const verdict = bracket(0.25, shifted(DOWN, [0.125]));
   const decision = verdict.then({ rule: "trial-revert", mAfter: 1 });
   assert.equal(decision.paired?.difference, 0.125);
   assert.deepEqual(decision.paired?.lostUpscale, { difference: 0.25, e: 0 }, "the evidence");
@@ -51,7 +50,7 @@ Deno.test("bracketCeiling: an upscale that lost clearly more than its downscale 
 
 Deno.test("bracketCeiling: a downscale that lost as much or more leaves upscales free", () => {
   // Down lost by 0.375 against the upscale's 0.25: the best LR may lie above.
-  const verdict = bracket(0.25, shifted(DOWN, 0.375));
+  const verdict = bracket(0.25, shifted(DOWN, [0.375]));
   verdict.then({ rule: "trial-revert", mAfter: 1 });
   assert.equal(verdict.scenario.state.ceiling, null);
   verdict.scenario.when(line(0.5, 1.2)).scenario.when(line(0.25, 1.0))
@@ -72,7 +71,7 @@ Deno.test("bracketCeiling: a gap inside the two verdicts' errors sets no ceiling
 Deno.test("bracketCeiling off (revision 9 and before): the same bracket retries the upscale, and the evidence is as before", () => {
   assert.equal(revisionSettings(9).bracketCeiling, false);
   assert.equal(revisionSettings(10).bracketCeiling, undefined, "today's revision: the default");
-  const verdict = bracket(0.25, shifted(DOWN, 0.125), { revision: 9, bracketCeiling: false });
+  const verdict = bracket(0.25, shifted(DOWN, [0.125]), { revision: 9, bracketCeiling: false });
   const decision = verdict.then({ rule: "trial-revert", mAfter: 1 });
   assert.equal(decision.paired?.lostUpscale, undefined);
   assert.equal(verdict.scenario.state.ceiling, null);
@@ -81,7 +80,7 @@ Deno.test("bracketCeiling off (revision 9 and before): the same bracket retries 
 });
 
 Deno.test("bracketCeiling: below the ceiling, an upscale may start again", () => {
-  const verdict = bracket(0.25, shifted(DOWN, 0.125));
+  const verdict = bracket(0.25, shifted(DOWN, [0.125]));
   // The loss rises over two windows: the LR comes down by β', under the ceiling of m = 1.
   const rising = verdict.scenario.when(line(-0.5, 1.2)).scenario.when(line(-0.5, 1.4));
   rising.then({ rule: "rise-downscale", mBefore: 1 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ADALRS_DEFAULTS, currentLr, heldSnapshots } from "../../src/adalrs/mod.ts";
-import { given, line, pairedSetup, PEAK } from "./_given.ts";
+import { given, line, pairedSetup, PEAK, shifted } from "./_given.ts";
 
 const COOLED_SETTINGS = {
   revision: 5,
@@ -16,7 +16,6 @@ const COOLED_SETTINGS = {
   stopWhenBracketed: false,
 } as const;
 const COOLED = line(0.25, 1.5);
-const shifted = (losses: number[], by: number[]) => losses.map((x, i) => x + by[i % by.length]);
 /** An upscale trial (trigger at window 1) up to its verdict: trial window, cooldown, control. */
 const untilControlCooldown = () =>
   given(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dataStep, heldSnapshots } from "../../src/adalrs/mod.ts";
-import { given, line, pairedSetup, PEAK, Scenario } from "./_given.ts";
+import { given, line, pairedSetup, PEAK, Scenario, shifted } from "./_given.ts";
 
 /** Windows 0-3 of a paired trial: observe, trigger (upscale), trial window, settling window. */
 const SETTLED = line(0.25, 1.5);
@@ -9,7 +9,6 @@ const untilBranch = () =>
 /** Windows 0-4: up to the control branch's last window, which the next window completes. */
 const untilControl = (config = pairedSetup()) =>
   given(config, line(0.5, 3), line(0.25, 2), line(0.5, 1.75), SETTLED, line(0.5, 1.8));
-const shifted = (losses: number[], by: number[]) => losses.map((x, i) => x + by[i % by.length]);
 
 Deno.test("paired: after the trial and settling windows, branch back to the snapshot and replay its batches", () => {
   const branch = untilBranch();

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ADALRS_DEFAULTS } from "../../src/adalrs/mod.ts";
-import { given, line, pairedSetup, Scenario } from "./_given.ts";
+import { given, line, pairedSetup, Scenario, shifted } from "./_given.ts";
 
 const REVISION_4 = {
   revision: 4,
@@ -13,7 +13,6 @@ const REVISION_4 = {
   downscaleOnTie: true,
 } as const;
 const SETTLED = line(0.25, 1.5);
-const shifted = (losses: number[], by: number[]) => losses.map((x, i) => x + by[i % by.length]);
 /** Windows 0-4 of a paired upscale trial (trigger at window 1), up to its verdict window. */
 const untilControl = (adalrs = {}) =>
   given(
