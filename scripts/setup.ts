@@ -1,11 +1,13 @@
 /**
- * What the README's two commands need besides Deno, checked (and installed where possible)
- * before they run:
+ * What the README's two commands (and, for the npm packages, every other task) need besides Deno,
+ * checked (and installed where possible) before they run:
  *
  *     deno run -A scripts/setup.ts start   npm packages fetched quietly; native OpenBLAS
  *     deno run -A scripts/setup.ts test    the same, plus Chromium for the browser tests, Debian's
  *                                          PyTorch for the Python client's tests and Mesa's
  *                                          Vulkan driver (llvmpipe) for the webgpu tests
+ *     deno run -A scripts/setup.ts packages  the npm packages only: every other task runs it first,
+ *                                          so any task works on a fresh clone
  *
  * A missing Debian package is installed with apt-get when this process is root and apt-get
  * exists; otherwise one boxed message names the exact command and what going without costs.
@@ -57,24 +59,32 @@ const LAVAPIPE: Requirement = {
   without: "the webgpu backend's tests find no adapter (Mesa's llvmpipe through Vulkan)",
 };
 
+/** The Debian packages each purpose needs; the other tasks need only the npm packages. */
+const DEBIAN_PACKAGES: Record<"start" | "test" | "packages", Requirement[]> = {
+  start: [OPENBLAS],
+  test: [OPENBLAS, CHROMIUM, TORCH, LAVAPIPE],
+  packages: [],
+};
+
 const SPEC = {
-  usage: "deno run -A scripts/setup.ts start|test",
+  usage: "deno run -A scripts/setup.ts start|test|packages",
   about: "Installs what `deno task start` (native OpenBLAS) or `deno task test` (also Chromium, " +
     "python3-torch, mesa-vulkan-drivers) " +
-    "needs: npm packages quietly, Debian packages with apt-get when root.",
-  positionals: { min: 1, max: 1, names: "start|test" },
+    "needs: npm packages quietly, Debian packages with apt-get when root; `packages`: the npm " +
+    "packages only (what every other task needs).",
+  positionals: { min: 1, max: 1, names: "start|test|packages" },
   flags: {},
 } as const;
 
 if (import.meta.main) {
   const { positionals } = parseCommandLine(SPEC, Deno.args);
   const purpose = positionals[0];
-  if (purpose !== "start" && purpose !== "test") {
-    console.error(`setup: expected start or test, not ${purpose}\nusage: ${SPEC.usage}`);
+  if (purpose !== "start" && purpose !== "test" && purpose !== "packages") {
+    console.error(`setup: expected start, test or packages, not ${purpose}\nusage: ${SPEC.usage}`);
     Deno.exit(2);
   }
   await installNpmPackages();
-  await ensure(purpose === "test" ? [OPENBLAS, CHROMIUM, TORCH, LAVAPIPE] : [OPENBLAS]);
+  await ensure(DEBIAN_PACKAGES[purpose]);
 }
 
 /**

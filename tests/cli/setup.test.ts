@@ -21,6 +21,32 @@ Deno.test("setup.ts names the missing package, what it costs and the exact comma
   assert.match(stderr, /^!{10,}$/m, "boxed, so it is not lost among other lines");
 });
 
+Deno.test("setup.ts packages fetches the npm packages and asks for no Debian package", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "scripts/setup.ts", "packages"],
+    cwd: new URL("../../", import.meta.url),
+    env: { ADALRS_NO_APT: "1", ADALRS_BLAS_LIB: "/nonexistent/libopenblas.so.0", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.doesNotMatch(stderr, /MISSING/, "a what-if or a simulation needs no OpenBLAS");
+});
+
+// A fresh clone has no node_modules: a task that ran its script straight away would fail on the
+// first npm import with Deno's own error, so every task fetches the packages first.
+Deno.test("every task that runs Deno code sets up the npm packages first", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, { command: string }> };
+  for (const [name, { command }] of Object.entries(config.tasks)) {
+    // `deno add` installs packages itself; a task made of other tasks inherits their set-up.
+    if (/^deno (add|task) /.test(command)) continue;
+    assert.match(command, /^deno run -A scripts\/setup\.ts (start|test|packages) && /, name);
+  }
+});
+
 Deno.test("setup.ts refuses an unknown purpose with its usage", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/setup.ts", "deploy"],
@@ -29,7 +55,10 @@ Deno.test("setup.ts refuses an unknown purpose with its usage", async () => {
     stderr: "piped",
   }).output();
   assert.equal(out.code, 2);
-  assert.match(new TextDecoder().decode(out.stderr), /expected start or test, not deploy/);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /expected start, test or packages, not deploy/,
+  );
 });
 
 // On a fresh clone node_modules does not exist yet: set-up itself is what installs the packages.
