@@ -1,17 +1,24 @@
 import assert from "node:assert/strict";
 
-// The set-up the README's commands run first. Installing with apt-get cannot be exercised here
-// without changing the machine; what a user without root (or with ADALRS_NO_APT=1) sees can.
-Deno.test("setup.ts names the missing package, what it costs and the exact command", async () => {
+/**
+ * Runs the set-up for `purpose` as a user without root (or with ADALRS_NO_APT=1) on a machine
+ * without OpenBLAS: installing with apt-get cannot be exercised here without changing the machine.
+ */
+async function setUpWithoutBlas(purpose: string): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/setup.ts", "start"],
+    args: ["run", "-A", "scripts/setup.ts", purpose],
     cwd: new URL("../../", import.meta.url),
     env: { ADALRS_NO_APT: "1", ADALRS_BLAS_LIB: "/nonexistent/libopenblas.so.0", NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, "the service still starts, only slower");
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+// The set-up the README's commands run first.
+Deno.test("setup.ts names the missing package, what it costs and the exact command", async () => {
+  const { code, stderr } = await setUpWithoutBlas("start");
+  assert.equal(code, 0, "the service still starts, only slower");
   assert.match(
     stderr,
     /MISSING: libopenblas0-pthread \(not installed automatically: ADALRS_NO_APT=1\)/,
@@ -22,15 +29,8 @@ Deno.test("setup.ts names the missing package, what it costs and the exact comma
 });
 
 Deno.test("setup.ts packages fetches the npm packages and asks for no Debian package", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/setup.ts", "packages"],
-    cwd: new URL("../../", import.meta.url),
-    env: { ADALRS_NO_APT: "1", ADALRS_BLAS_LIB: "/nonexistent/libopenblas.so.0", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
+  const { code, stderr } = await setUpWithoutBlas("packages");
+  assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /MISSING/, "a what-if or a simulation needs no OpenBLAS");
 });
 
