@@ -79,12 +79,12 @@ const SPEC = {
 if (import.meta.main) {
   const { positionals } = parseCommandLine(SPEC, Deno.args);
   const purpose = positionals[0];
-  if (purpose !== "start" && purpose !== "test" && purpose !== "packages") {
+  if (!Object.hasOwn(DEBIAN_PACKAGES, purpose)) {
     console.error(`setup: expected start, test or packages, not ${purpose}\nusage: ${SPEC.usage}`);
     Deno.exit(2);
   }
   await installNpmPackages();
-  await ensure(DEBIAN_PACKAGES[purpose]);
+  await ensure(DEBIAN_PACKAGES[purpose as keyof typeof DEBIAN_PACKAGES]);
 }
 
 /**

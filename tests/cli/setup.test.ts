@@ -48,17 +48,9 @@ Deno.test("every task that runs Deno code sets up the npm packages first", async
 });
 
 Deno.test("setup.ts refuses an unknown purpose with its usage", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "scripts/setup.ts", "deploy"],
-    cwd: new URL("../../", import.meta.url),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 2);
-  assert.match(
-    new TextDecoder().decode(out.stderr),
-    /expected start, test or packages, not deploy/,
-  );
+  const { code, stderr } = await setUpWithoutBlas("deploy");
+  assert.equal(code, 2);
+  assert.match(stderr, /expected start, test or packages, not deploy/);
 });
 
 // On a fresh clone node_modules does not exist yet: set-up itself is what installs the packages.
