@@ -178,6 +178,14 @@ export interface AdalrsConfig {
    * already, so they do not change.
    */
   controlVariate: boolean;
+  /**
+   * (revision 11, opt-in) Size the search phase's windows from the run's own noise: the last
+   * window before the phase sets them to the shortest that measures the descent to within half
+   * of itself (`noise_window.ts`), between 10 losses and `window`, and the settling windows to as
+   * many as cover the same `settle · window` steps. A noisier run keeps longer windows, a quieter
+   * one fits more trials in the phase.
+   */
+  noiseWindow: boolean;
 }
 
 /**
@@ -186,7 +194,7 @@ export interface AdalrsConfig {
  * study, its table and the command that reproduces it.
  */
 export const ADALRS_DEFAULTS: AdalrsConfig = {
-  revision: 10,
+  revision: 11,
   enabled: true,
   // 50 losses resolve a 3x LR change at the per-step noise of a small LM (~0.07 on the cs336
   // sweep); 20 could not. A run needs ~2,000 steps for 12 windows in the default search phase.
@@ -230,6 +238,8 @@ export const ADALRS_DEFAULTS: AdalrsConfig = {
   earlyAccept: 2,
   // Opt-in (docs/controller.md, "Revision 9"): measured on the GPT over seeds before any default.
   controlVariate: false,
+  // Opt-in (docs/controller.md, "Revision 11"): measured on the GPT over seeds before any default.
+  noiseWindow: false,
 };
 
 /**
@@ -257,6 +267,7 @@ const BEFORE_SETTINGS: { revision: number; settings: Partial<Pick<AdalrsConfig, 
     { revision: 7, settings: { earlyAccept: 0 } },
     { revision: 8, settings: { controlVariate: false } },
     { revision: 9, settings: { bracketCeiling: false } },
+    { revision: 10, settings: { noiseWindow: false } },
   ];
 
 /** Settings that older revisions' logs do not have (`revision` itself came with revision 3). */
@@ -273,7 +284,8 @@ type NewSettings =
   | "abortRise"
   | "earlyAccept"
   | "controlVariate"
-  | "bracketCeiling";
+  | "bracketCeiling"
+  | "noiseWindow";
 
 /**
  * The values of the settings that `revision` did not have, as it behaved: what a new run that asks
@@ -380,6 +392,8 @@ export function defaultSettle(window: number, revision: number): number {
  *   decides as revision 8 did.
  * - 10: `bracketCeiling`, opt-in: no upscale retried from an LR where a bracket's upscale lost
  *   clearly more than its downscale; its default (off) decides as revision 9 did.
+ * - 11: `noiseWindow`, opt-in: the search phase's windows sized from the run's noise before it;
+ *   its default (off) decides as revision 10 did.
  */
 export const CONTROLLER_REVISION = ADALRS_DEFAULTS.revision;
 

@@ -9,8 +9,9 @@
 
 import type { Decision, WindowStats } from "./decision.ts";
 import { decodeLoss, type LossValue } from "./loss_value.ts";
+import { sizeSearchWindow } from "./noise_window.ts";
 import { chooseRule } from "./rules.ts";
-import { type ControllerState, currentLr, windowEnd } from "./state.ts";
+import { type ControllerState, currentLr, windowEnd, windowLength } from "./state.ts";
 import { velocity, velocityAgainst } from "./velocity.ts";
 
 /** Why losses do not fit the controller, and the step it expects next. */
@@ -144,7 +145,7 @@ function fill(
   const pendingRefs = state.setup.adalrs.controlVariate
     ? [...(state.pendingRefs ?? []), ...losses.map((_, i) => refs?.[i] ?? null)]
     : undefined;
-  if (pending.length < state.setup.adalrs.window) {
+  if (pending.length < windowLength(state)) {
     return {
       full: { ...state, nextStep, pending, ...(pendingRefs && { pendingRefs }) },
       window: null,
@@ -173,6 +174,7 @@ function closeWindow(state: ControllerState, { losses, refs }: FullWindow): {
   const beta = 1 / betaFactor;
   const snapshotId = `s${state.decisions}`;
   const outcome = chooseRule(state, stats, { alpha, beta, snapshotId }, losses);
+  const sized = sizeSearchWindow(state, stats, losses);
 
   const nextState: ControllerState = {
     ...state,
@@ -190,6 +192,7 @@ function closeWindow(state: ControllerState, { losses, refs }: FullWindow): {
     // Stored states from before revision 3 have no offset.
     dataOffset: (state.dataOffset ?? 0) + outcome.replayed,
     decisions: state.decisions + 1,
+    ...(sized && { sized }),
   };
   const decision: Decision = {
     index: state.decisions,
@@ -199,6 +202,7 @@ function closeWindow(state: ControllerState, { losses, refs }: FullWindow): {
     reference: outcome.reference,
     trial: outcome.trialWindow,
     ...(outcome.paired && { paired: outcome.paired }),
+    ...(sized && { sized }),
     n: state.n,
     alpha,
     beta: adalrs.revision >= 3 ? betaFactor : beta,

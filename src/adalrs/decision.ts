@@ -147,6 +147,21 @@ export interface LostUpscale {
   e: number;
 }
 
+/**
+ * (`noiseWindow`) The search phase's window, sized from the run's noise before it: the window and
+ * settling windows from the next step on, and what they were sized from.
+ */
+export interface WindowSizing {
+  /** Losses per window from now on. */
+  window: number;
+  /** Settling windows of a paired trial from now on: as many steps as the settings ask for. */
+  settle: number;
+  /** Descent velocity, from the means of the last two windows (loss per step). */
+  v: number;
+  /** Per-step noise: the residual standard deviation around the last window's line. */
+  noise: number;
+}
+
 /** One LR decision with its evidence. Identical on every replay of the same losses. */
 export interface Decision {
   /** 0-based position among the run's decisions. */
@@ -162,6 +177,8 @@ export interface Decision {
   trial: WindowStats | null;
   /** Paired verdicts only: the branches' difference (absent from every other decision). */
   paired?: PairedEvidence;
+  /** (`noiseWindow`) The window that sized the search phase's windows: the sizing. */
+  sized?: WindowSizing;
   /**
    * Number of adjustments before this decision, and the factors that were in force: α' and, from
    * revision 3, β' (the LR is divided by it); revision 2 recorded 1/β' here.

@@ -9,5 +9,6 @@ export * from "./controller.ts";
 export * from "./decision.ts";
 export * from "./follow.ts";
 export * from "./loss_value.ts";
+export * from "./noise_window.ts";
 export * from "./state.ts";
 export * from "./velocity.ts";

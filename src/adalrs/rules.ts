@@ -7,7 +7,13 @@
 
 import type { SettleAt } from "./config.ts";
 import type { Action, LostUpscale, PairedEvidence, Rule, WindowStats } from "./decision.ts";
-import { type ControllerState, type Direction, type Trial, trialBranchId } from "./state.ts";
+import {
+  type ControllerState,
+  type Direction,
+  settleWindows,
+  type Trial,
+  trialBranchId,
+} from "./state.ts";
 import { pairedDifference } from "./velocity.ts";
 
 /**
@@ -335,7 +341,8 @@ function pairedTrial(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { settle, settleAt, compare, abortRise, earlyAccept } = state.setup.adalrs;
+  const { settleAt, compare, abortRise, earlyAccept } = state.setup.adalrs;
+  const settle = settleWindows(state);
   const cooldown = compare === "cooldown";
   switch (trial.stage) {
     case "running":
@@ -459,7 +466,8 @@ function controlWindow(
   losses: readonly number[],
   f: Factors,
 ): Outcome {
-  const { z, settle, settleAt, downscaleOnTie, compare } = state.setup.adalrs;
+  const { z, settleAt, downscaleOnTie, compare } = state.setup.adalrs;
+  const settle = settleWindows(state);
   const direction = trial.direction ?? "up";
   const cooldown = compare === "cooldown";
   if (cooldown && trial.windows === 0) {
@@ -565,7 +573,7 @@ function earlyVerdict(
   return {
     ...keepTrialBranch(state, trial, { reference: stats, trialWindow: settled.stats, paired }),
     // The control branch stops short: the trial branch is ahead by the windows it did not run.
-    replayed: -(state.setup.adalrs.settle - trial.windows) * k,
+    replayed: -(settleWindows(state) - trial.windows) * k,
   };
 }
 

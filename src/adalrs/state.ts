@@ -8,7 +8,7 @@
 
 import { baseLr } from "../schedule/mod.ts";
 import type { ControllerSetup } from "./config.ts";
-import type { LostUpscale, WindowStats } from "./decision.ts";
+import type { LostUpscale, WindowSizing, WindowStats } from "./decision.ts";
 import type { LossValue } from "./loss_value.ts";
 
 /**
@@ -136,6 +136,8 @@ export interface ControllerState {
   trial: Trial | null;
   /** Decisions made so far. */
   decisions: number;
+  /** (`noiseWindow`) The search phase's window and settling windows, once sized. */
+  sized?: WindowSizing;
 }
 
 /**
@@ -167,11 +169,12 @@ export function initialState(setup: ControllerSetup): ControllerState {
  * in a paired trial's cooldown window falling linearly from there, `(k - i) / k` at its i-th step.
  */
 export function currentLr(state: ControllerState): number {
-  const { schedule, peakLr, totalSteps, adalrs } = state.setup;
+  const { schedule, peakLr, totalSteps } = state.setup;
   const lr = state.m * baseLr(schedule, peakLr, state.nextStep, totalSteps);
   const coolFrom = state.trial && "coolFrom" in state.trial ? state.trial.coolFrom : undefined;
   if (coolFrom === undefined) return lr;
-  return lr * Math.max(0, adalrs.window - (state.nextStep - coolFrom)) / adalrs.window;
+  const k = windowLength(state);
+  return lr * Math.max(0, k - (state.nextStep - coolFrom)) / k;
 }
 
 /**
@@ -221,5 +224,15 @@ export function trialBranchId(snapshotId: string): string {
 
 /** The last step of the window that `state.nextStep` belongs to. */
 export function windowEnd(state: ControllerState): number {
-  return state.nextStep - state.pending.length + state.setup.adalrs.window - 1;
+  return state.nextStep - state.pending.length + windowLength(state) - 1;
+}
+
+/** Losses per window now: the configured window, or (`noiseWindow`) the sized one. */
+export function windowLength(state: ControllerState): number {
+  return state.sized?.window ?? state.setup.adalrs.window;
+}
+
+/** A paired trial's settling windows now: the configured `settle`, or the sized one. */
+export function settleWindows(state: ControllerState): number {
+  return state.sized?.settle ?? state.setup.adalrs.settle;
 }

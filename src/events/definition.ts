@@ -124,6 +124,7 @@ export const AdalrsBaseSchema = z.strictObject({
   abortRise: z.number().min(0).max(10).default(ADALRS_DEFAULTS.abortRise),
   earlyAccept: z.number().min(0).max(100).default(ADALRS_DEFAULTS.earlyAccept),
   controlVariate: z.boolean().default(ADALRS_DEFAULTS.controlVariate),
+  noiseWindow: z.boolean().default(ADALRS_DEFAULTS.noiseWindow),
 });
 
 /** Controller settings to override (what-if, experiments): the same fields, none required. */
@@ -164,6 +165,7 @@ export const AdalrsSchema = AdalrsBaseSchema.extend({
   abortRise: byRevision(AdalrsBaseSchema.shape.abortRise),
   earlyAccept: byRevision(AdalrsBaseSchema.shape.earlyAccept),
   controlVariate: byRevision(AdalrsBaseSchema.shape.controlVariate),
+  noiseWindow: byRevision(AdalrsBaseSchema.shape.noiseWindow),
 }).refine((a) => a.searchStart <= a.searchEnd, {
   message: "searchStart must not be after searchEnd",
   path: ["searchEnd"],

@@ -89,11 +89,14 @@ Deno.test("run page: live curves, markers with evidence, verify by replay, what-
   assert.deepEqual(d.errors.filter((e) => !/status of 400 .*\/replay\)$/.test(e)), []);
 });
 
-Deno.test("run page and compare page of finished runs; an unknown run says so", async () => {
+Deno.test("run page and compare page of finished runs, windows sized from noise; an unknown run says so", async () => {
   await using d = await openDashboard();
   const { page } = d;
   page.setDefaultTimeout(TIMEOUT);
-  const a = await d.store.create(trialRun(300, 0, "first"));
+  // The first run's search phase starts at step 30: its second window sizes the ones after it.
+  const first = trialRun(300, 0, "first");
+  const noisy = { ...first.adalrs, noiseWindow: true, searchStart: 0.1 };
+  const a = await d.store.create({ ...first, adalrs: noisy });
   const b = await d.store.create(trialRun(300, 0, "second"));
   await waitFor(d.store, b.id, (v) => v.status === "completed");
   await page.goto(`${d.base}/compare?ids=${a.id},${b.id}`);
@@ -105,6 +108,12 @@ Deno.test("run page and compare page of finished runs; an unknown run says so", 
   await page.goto(`${d.base}/runs/${a.id}`);
   await page.locator('#run-summary [data-field="Status"]', { hasText: "completed" }).waitFor();
   await page.locator("button.marker").first().waitFor();
+  await page.getByRole("button", { name: "Show the evidence of decision 1", exact: true }).click();
+  const sized = page.locator("#evidence-body dl dd", { hasText: /^descent / });
+  assert.match(
+    await sized.innerText(),
+    /^descent [\d.e+-]+ a step, noise [\d.e+-]+ a step: windows of 10 losses and \d+ settling windows from the next step on$/,
+  );
 
   await page.goto(`${d.base}/runs/rnope`);
   await page.locator("#run-error", { hasText: "Run rnope does not exist" }).waitFor();

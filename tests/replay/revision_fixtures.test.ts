@@ -17,6 +17,18 @@ async function replayFixture(file: string) {
   return { events, created, report };
 }
 
+/** A fixture of an opt-in setting's revision: it must have been recorded with that setting on. */
+async function replayOptIn(
+  file: string,
+  revision: number,
+  setting: "controlVariate" | "bracketCeiling" | "noiseWindow",
+) {
+  const replayed = await replayFixture(file);
+  const { adalrs } = replayed.created.data.definition;
+  assert.deepEqual([adalrs.revision, adalrs[setting]], [revision, true]);
+  return replayed;
+}
+
 /** Logs exported from runs that controller revision 2 decided (before revision 3 existed). */
 const REVISION_2 = [
   "revision2/external-synthetic.jsonl",
@@ -146,12 +158,10 @@ Deno.test("a revision-8 GPT run that kept an upscale early replays identical: re
 
 Deno.test("a revision-9 GPT run fitted against reference losses replays identical: revision9/managed-gpt-control-variate.jsonl", async () => {
   // docs/controller.md, "Revision 9": cosine, seed 0, from fit/3, 3,000 steps, controlVariate on.
-  const { events, created, report } = await replayFixture(
+  const { events, report } = await replayOptIn(
     "revision9/managed-gpt-control-variate.jsonl",
-  );
-  assert.deepEqual(
-    [created.data.definition.adalrs.revision, created.data.definition.adalrs.controlVariate],
-    [9, true],
+    9,
+    "controlVariate",
   );
   assert.ok(report.decisions.every((d) => d.derived.window.stats?.c !== undefined));
   // The fitted slope saw the descent slow at step 349; the plain one would have waited a window.
@@ -188,12 +198,10 @@ Deno.test("a resume's state recorded by an older revision matches on the fields 
 
 Deno.test("a revision-10 GPT run with a ceiling from its bracket replays identical: revision10/managed-gpt-bracket-ceiling.jsonl", async () => {
   // docs/controller.md, "Revision 10": cosine, seed 0, from fit·9, 3,000 steps, bracketCeiling on.
-  const { events, created, report } = await replayFixture(
+  const { events, report } = await replayOptIn(
     "revision10/managed-gpt-bracket-ceiling.jsonl",
-  );
-  assert.deepEqual(
-    [created.data.definition.adalrs.revision, created.data.definition.adalrs.bracketCeiling],
-    [10, true],
+    10,
+    "bracketCeiling",
   );
   // The upscale lost by far more than the downscale after it: the next slowdown tries nothing.
   const bracket = report.decisions.find((d) => d.derived.rule === "trial-revert")!.derived;
@@ -203,4 +211,25 @@ Deno.test("a revision-10 GPT run with a ceiling from its bracket replays identic
   // Without the setting, revision 9's rules retry the upscale there.
   const retried = replayRun(events, { bracketCeiling: false }).decisions[20].derived;
   assert.deepEqual([retried.rule, retried.mBefore], ["upscale-trial", 1]);
+});
+
+Deno.test("a revision-11 GPT run with windows sized from its noise replays identical: revision11/managed-gpt-noise-window.jsonl", async () => {
+  // docs/controller.md, "Revision 11": cosine, seed 0, from fit/9, 3,000 steps, noiseWindow on.
+  const { events, report } = await replayOptIn(
+    "revision11/managed-gpt-noise-window.jsonl",
+    11,
+    "noiseWindow",
+  );
+  // The last window before step 300 sized every window after it: 24 losses, 5 settling windows.
+  const sizing = report.decisions[4].derived;
+  assert.deepEqual([sizing.window.toStep, sizing.sized?.window, sizing.sized?.settle], [
+    249,
+    24,
+    5,
+  ]);
+  const { fromStep, toStep } = report.decisions[5].derived.window;
+  assert.deepEqual([fromStep, toStep], [250, 273]);
+  // Without the setting, revision 10's windows of 50 fold the same losses otherwise.
+  const plain = replayRun(events, { noiseWindow: false }).decisions;
+  assert.equal(plain[5].derived.window.toStep, 299);
 });

@@ -112,7 +112,9 @@ function trialSettings(a: RunDefinition["adalrs"]): string {
       ? `, upscales that rise over ${+(a.abortRise * 100).toFixed(2)}% aborted`
       : "") +
     // Logs written before revision 8 have no `earlyAccept`.
-    ((a.earlyAccept ?? 0) > 0 ? `, upscales ahead by ${a.earlyAccept} errors kept early` : "");
+    ((a.earlyAccept ?? 0) > 0 ? `, upscales ahead by ${a.earlyAccept} errors kept early` : "") +
+    // Logs written before revision 11 have no `noiseWindow`.
+    (a.noiseWindow ? ", the search phase's windows sized from the noise before it" : "");
   return a.compare === "cooldown"
     ? `paired trials compared after a one-window cooldown${options}, revision ${a.revision}`
     : `paired trials (settle ${a.settle}, settling at the ${a.settleAt} LR${options}), revision ${a.revision}`;

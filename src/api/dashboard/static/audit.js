@@ -71,6 +71,17 @@ function pairedText(paired) {
     `step ${paired.controlFrom}`;
 }
 
+/**
+ * How the search phase's windows were sized from the run's noise (`noiseWindow`).
+ *
+ * @param {any} sized `decision.sized`
+ * @returns {string}
+ */
+function sizedText(sized) {
+  return `descent ${num(sized.v)} a step, noise ${num(sized.noise)} a step: windows of ` +
+    `${sized.window} losses and ${sized.settle} settling windows from the next step on`;
+}
+
 /** @param {any} action */
 function actionText(action) {
   return action.kind === "continue" ? "continue" : `${action.kind} ${action.snapshotId}`;
@@ -141,6 +152,8 @@ export function audit(runId, onSelect) {
     /** @type {[string, string][]} */
     const branches = d.paired ? [["Branches (paired)", pairedText(d.paired)]] : [];
     /** @type {[string, string][]} */
+    const sizing = d.sized ? [["Windows sized from noise", sizedText(d.sized)]] : [];
+    /** @type {[string, string][]} */
     const items = [
       ["Decision", `#${d.index}${d.seq !== undefined ? ` (event ${d.seq})` : ""}`],
       ["Rule", `${d.rule}: ${RULES[/** @type {keyof RULES} */ (d.rule)] ?? ""}`],
@@ -151,6 +164,7 @@ export function audit(runId, onSelect) {
           : `steps ${d.window.fromStep}–${d.window.toStep}: a non-finite loss`,
       ],
       ["Previous window", statsText(d.previous)],
+      ...sizing,
       ["Trial window (judged)", statsText(d.trial ?? null)],
       ...branches,
       ["Reference", statsText(d.reference)],
