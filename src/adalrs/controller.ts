@@ -219,8 +219,13 @@ function closeWindow(state: ControllerState, { losses, refs }: FullWindow): {
  * The window's statistics, or null for a failed window: a non-finite loss, or finite losses so
  * large that the fit itself overflows (both must never reach a comparison). With reference losses
  * for every step, the velocity is fitted with the batches' difficulty regressed out.
+ *
+ * @param losses the window's losses, in step order
+ * @param refs the reference losses of the same steps, or null to fit the plain line
+ * @param fromStep the window's first step
+ * @param z the error bar, in standard errors of the slope
  */
-function windowStats(
+export function windowStats(
   losses: number[],
   refs: number[] | null,
   fromStep: number,

@@ -65,20 +65,20 @@ export function pairedSetup(
 }
 
 /**
- * K losses on a straight line through `mean` falling at `v` per step: velocity `v` and standard
- * error 0, exactly when `v` and `mean` are short binary fractions (0.5, 0.25, 3).
+ * `k` (K) losses on a straight line through `mean` falling at `v` per step: velocity `v` and
+ * standard error 0, exactly when `v` and `mean` are short binary fractions (0.5, 0.25, 3).
  */
-export function line(v: number, mean = 3): number[] {
-  return Array.from({ length: K }, (_, i) => mean - v * (i - (K - 1) / 2));
+export function line(v: number, mean = 3, k = K): number[] {
+  return Array.from({ length: k }, (_, i) => mean - v * (i - (k - 1) / 2));
 }
 
 /**
- * A line plus a zigzag `+d, -d, +d, -d, +d`. The zigzag is orthogonal to the slope, so the
+ * A line plus a zigzag `+d, -d, +d, -d, +d` (over `k` losses, `+d, -d, ...`). At K the zigzag is orthogonal to the slope, so the
  * velocity is still `v`; it lifts the mean by d/5 and leaves residuals 0.8d, -1.2d, 0.8d, -1.2d,
  * 0.8d, so the standard error is sqrt(4.8 d² / 3 / 10) = 0.4 d.
  */
-export function noisy(v: number, d: number, mean = 3): number[] {
-  return line(v, mean).map((x, i) => x + (i % 2 === 0 ? d : -d));
+export function noisy(v: number, d: number, mean = 3, k = K): number[] {
+  return line(v, mean, k).map((x, i) => x + (i % 2 === 0 ? d : -d));
 }
 
 /**

@@ -9,21 +9,15 @@ import {
   decide,
   revisionSettings,
   sizeWindow,
-  velocity,
   windowEnd,
+  windowStats,
 } from "../../src/adalrs/mod.ts";
 import { RunDefinitionSchema } from "../../src/events/definition.ts";
-import { given, pairedSetup, Scenario } from "./_given.ts";
+import { given, noisy, pairedSetup, Scenario } from "./_given.ts";
 
-/** `k` losses falling at `v` a step from `start`, with a zigzag of ±`d` on top. */
+/** `k` losses falling at `v` a step from `start` (the first loss), with a zigzag of ±`d` on top. */
 function losses(k: number, v: number, d: number, start: number): number[] {
-  return Array.from({ length: k }, (_, i) => start - v * i + (i % 2 === 0 ? d : -d));
-}
-
-/** A window's statistics as the controller computes them (z = 1). */
-function stats(fromStep: number, ls: number[]) {
-  const { v, se, mean } = velocity(ls);
-  return { fromStep, toStep: fromStep + ls.length - 1, v, e: se, mean };
+  return noisy(v, d, start - (v * (k - 1)) / 2, k);
 }
 
 /** The sizing of two consecutive windows of `k` losses falling at `v` with noise ±`d`. */
@@ -31,6 +25,7 @@ function sized(k: number, v: number, d: number, adalrs: Partial<AdalrsConfig> = 
   const before = losses(k, v, d, 3);
   const last = losses(k, v, d, 3 - v * k);
   const config = { ...ADALRS_DEFAULTS, window: k, ...adalrs };
+  const stats = (fromStep: number, ls: number[]) => windowStats(ls, null, fromStep, 1)!;
   return sizeWindow(config, stats(0, before), stats(k, last), last);
 }
 
